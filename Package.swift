@@ -1,0 +1,127 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Every module holds the same rules: Swift 6 strict concurrency and explicit `any`.
+let sharedSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "flotilla",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "flotilla", targets: ["flotilla"]),
+        .library(name: "FlotillaHub", targets: ["FlotillaHub"]),
+        .library(name: "FlotillaAgent", targets: ["FlotillaAgent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+    ],
+    targets: [
+        // C shim: makes libmosquitto importable, nothing else.
+        .systemLibrary(
+            name: "CMosquitto",
+            pkgConfig: "libmosquitto",
+            providers: [.apt(["libmosquitto-dev"])]
+        ),
+        // Safe Swift API over libmosquitto. Knows nothing of bundles.
+        .target(
+            name: "FlotillaMQTT",
+            dependencies: [
+                "CMosquitto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+        // Objects, selectors, policies, placement, bundles, envelopes. No I/O.
+        .target(
+            name: "FlotillaModel",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+        // Reads a GitOps directory of YAML into model objects, with file and line.
+        .target(
+            name: "FlotillaSource",
+            dependencies: [
+                "FlotillaModel",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+        // SQLite state of the hub and of an agent (GRDB).
+        .target(
+            name: "FlotillaStore",
+            dependencies: [
+                "FlotillaModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+        .target(
+            name: "FlotillaHub",
+            dependencies: [
+                "FlotillaMQTT", "FlotillaModel", "FlotillaSource", "FlotillaStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+        .target(
+            name: "FlotillaAgent",
+            dependencies: [
+                "FlotillaMQTT", "FlotillaModel", "FlotillaStore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+        .executableTarget(
+            name: "flotilla",
+            dependencies: [
+                "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaSource",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+        // Reusable test fixtures: a real mosquitto on a free loopback port, temp dirs, a process runner.
+        .target(
+            name: "FlotillaTestSupport",
+            dependencies: ["FlotillaMQTT"],
+            swiftSettings: sharedSettings
+        ),
+        .testTarget(
+            name: "FlotillaModelTests",
+            dependencies: ["FlotillaModel", "FlotillaSource"],
+            swiftSettings: sharedSettings
+        ),
+        .testTarget(
+            name: "FlotillaIntegrationTests",
+            dependencies: [
+                "FlotillaTestSupport", "FlotillaMQTT", "FlotillaHub", "FlotillaAgent",
+                "FlotillaModel", "FlotillaStore", "FlotillaSource",
+            ],
+            swiftSettings: sharedSettings
+        ),
+    ]
+)
