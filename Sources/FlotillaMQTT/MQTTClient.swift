@@ -113,21 +113,28 @@ public final class MQTTClient: Sendable {
             _ = try send(topic: topic, payload: payload, qos: 0, retain: retain)
             return
         }
+        try await enqueue(topic: topic, payload: payload, retain: retain).acknowledged()
+    }
+
+    /// Hands a QoS 1 message to libmosquitto now, in call order, and returns a ticket whose
+    /// ``PendingPublish/acknowledged()`` waits for the PUBACK. Call it exactly once.
+    public func enqueue(topic: String, payload: [UInt8], retain: Bool = false) throws(MQTTError) -> PendingPublish {
         context.state.withLock { $0.registering += 1 }
-        let mid: Int32
         do {
-            mid = try send(topic: topic, payload: payload, qos: qos, retain: retain)
+            let mid = try send(topic: topic, payload: payload, qos: 1, retain: retain)
+            return PendingPublish(mid: mid, client: self)
         } catch {
             context.state.withLock { $0.registering -= 1 }
             throw error
         }
+    }
+
+    func waitForAck(mid: Int32) async throws {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
             let early: Int32? = context.state.withLock { s in
                 s.registering -= 1
                 if let rc = s.early.removeValue(forKey: mid) { return rc }
-                if loop.isStopped {
-                    return -1
-                }
+                if loop.isStopped { return -1 }
                 s.waiters[mid] = cont
                 return nil
             }
@@ -169,4 +176,14 @@ extension CallbackContext {
         }
         events.yield(.connected(sessionPresent: flags & 1 == 1))
     }
+}
+
+/// A QoS 1 message already handed to libmosquitto, waiting for its PUBACK.
+public struct PendingPublish: Sendable {
+    public let mid: Int32
+    let client: MQTTClient
+
+    /// Returns when the broker acknowledged the message.
+    /// - Throws: ``MQTTError`` when the broker rejects it or the client stops first.
+    public func acknowledged() async throws { try await client.waitForAck(mid: mid) }
 }

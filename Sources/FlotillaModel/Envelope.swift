@@ -34,7 +34,7 @@ public struct Envelope: Sendable, Hashable {
 
     public init(spoke: String, generation: Int64, payload: [UInt8]) {
         self.header = Header(
-            spoke: spoke, generation: generation, hash: Bundle.hash(ofPayload: payload), size: payload.count,
+            spoke: spoke, generation: generation, hash: SpokeBundle.hash(ofPayload: payload), size: payload.count,
             compression: "deflate", keyId: "")
         self.payload = payload
     }
@@ -107,7 +107,7 @@ public struct Envelope: Sendable, Hashable {
         }
         let payload = Array(out.readableBytesView)
         guard payload.count == header.size else { throw .malformed("payload size differs from header") }
-        guard Bundle.hash(ofPayload: payload) == header.hash else { throw .hashMismatch }
+        guard SpokeBundle.hash(ofPayload: payload) == header.hash else { throw .hashMismatch }
         return Envelope(header: header, payload: payload)
     }
 

@@ -74,15 +74,15 @@ public enum Planner {
                 } else {
                     objectJSON = encoded(i)
                 }
-                items.append(Bundle.Item.encode(objectJSON: objectJSON, createOnly: m.createOnly, singleton: m.singleton))
+                items.append(SpokeBundle.Item.encode(objectJSON: objectJSON, createOnly: m.createOnly, singleton: m.singleton))
             }
             if let spokeError {
                 result.append(Plan.SpokePlan(spoke: spoke, placements: placements, payload: nil, hash: nil, error: spokeError))
             } else {
-                let payload = Bundle.payload(itemJSON: items)
+                let payload = SpokeBundle.payload(itemJSON: items)
                 result.append(
                     Plan.SpokePlan(
-                        spoke: spoke, placements: placements, payload: payload, hash: Bundle.hash(ofPayload: payload),
+                        spoke: spoke, placements: placements, payload: payload, hash: SpokeBundle.hash(ofPayload: payload),
                         error: nil))
             }
         }

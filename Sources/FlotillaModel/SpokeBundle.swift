@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// What one spoke must run: its objects, each with the flags its policies set.
-public struct Bundle: Sendable, Hashable {
+public struct SpokeBundle: Sendable, Hashable {
     public struct Item: Sendable, Hashable {
         public var ref: ObjectRef
         public var object: [String: Value]
@@ -62,7 +62,7 @@ public struct Bundle: Sendable, Hashable {
     }
 
     /// Decodes a payload; total: any byte string gives a bundle or an error, never a crash.
-    public static func decode(payload: [UInt8]) throws(EnvelopeError) -> Bundle {
+    public static func decode(payload: [UInt8]) throws(EnvelopeError) -> SpokeBundle {
         let tree: Value
         do {
             tree = try JSONDecoder().decode(Value.self, from: Data(payload))
@@ -85,6 +85,6 @@ public struct Bundle: Sendable, Hashable {
                     createOnly: item["createOnly"]?.boolValue ?? false,
                     wantSingletonReportedState: item["singleton"]?.boolValue ?? false))
         }
-        return Bundle(items: items)
+        return SpokeBundle(items: items)
     }
 }

@@ -1,0 +1,98 @@
+import FlotillaModel
+import Foundation
+
+extension Agent {
+    /// Verifies, stores and applies a bundle from the `desired` topic. Every refusal is
+    /// reported and leaves the running bundle as it is.
+    func receive(envelope bytes: [UInt8]) async {
+        guard !bytes.isEmpty else {
+            await refuse("desired state was cleared at the broker (spoke removed from the inventory?); keeping the last bundle")
+            return
+        }
+        let envelope: Envelope
+        do {
+            envelope = try Envelope.decode(bytes, trustedKeys: configuration.trustedKeys, maxBytes: configuration.maxBundleBytes)
+        } catch {
+            await refuse("refused bundle: \(error)")
+            return
+        }
+        let header = envelope.header
+        guard header.spoke == configuration.name else {
+            await refuse("refused bundle: \(EnvelopeError.wrongSpoke(expected: configuration.name, found: header.spoke))", generation: header.generation)
+            return
+        }
+        let bundle: SpokeBundle
+        do {
+            bundle = try SpokeBundle.decode(payload: envelope.payload)
+        } catch {
+            await refuse("refused bundle: \(error)", generation: header.generation)
+            return
+        }
+        do {
+            switch try await store.offer(envelope: bytes, header: header) {
+            case .unchanged:
+                return
+            case .stale(let stored):
+                await refuse(
+                    "refused bundle: generation \(header.generation) is older than stored generation \(stored) (replay or stale hub state)",
+                    generation: header.generation)
+                return
+            case .stored:
+                lastRefusal = nil
+                logger.info("stored bundle", metadata: ["generation": "\(header.generation)", "objects": "\(bundle.items.count)"])
+            }
+        } catch {
+            logger.error("cannot store bundle", metadata: ["error": "\(error)"])
+            return
+        }
+        await apply(bundle, generation: header.generation, hash: header.hash)
+        await pump()
+    }
+
+    /// Applies the stored bundle again: at start (no broker needed) and periodically (drift).
+    func reconcile(reason: String) async {
+        do {
+            guard let bytes = try await store.storedEnvelope() else { return }
+            // Stored bytes were verified on receipt; verify again in case the file was altered.
+            let envelope = try Envelope.decode(bytes, trustedKeys: configuration.trustedKeys, maxBytes: configuration.maxBundleBytes)
+            let bundle = try SpokeBundle.decode(payload: envelope.payload)
+            let outcome = await configuration.applier.apply(bundle)
+            let changed = outcome.objects.contains { $0.state != .unchanged }
+            let inspection = try await store.inspect()
+            if changed || !outcome.ok || inspection.appliedHash != envelope.header.hash || reason == "start" {
+                try await store.recordApply(
+                    generation: envelope.header.generation, hash: envelope.header.hash, ok: outcome.ok,
+                    message: outcome.message ?? (outcome.ok ? nil : "some objects failed"), objects: outcome.objects)
+                logger.info("reconciled", metadata: ["reason": "\(reason)", "generation": "\(envelope.header.generation)", "ok": "\(outcome.ok)"])
+            }
+        } catch {
+            logger.error("cannot reconcile stored bundle", metadata: ["error": "\(error)"])
+        }
+        await pump()
+    }
+
+    func apply(_ bundle: SpokeBundle, generation: Int64, hash: String) async {
+        let outcome = await configuration.applier.apply(bundle)
+        do {
+            try await store.recordApply(
+                generation: generation, hash: hash, ok: outcome.ok,
+                message: outcome.message ?? (outcome.ok ? nil : "some objects failed"), objects: outcome.objects)
+        } catch {
+            logger.error("cannot record apply", metadata: ["error": "\(error)"])
+        }
+        logger.info("applied bundle", metadata: ["generation": "\(generation)", "ok": "\(outcome.ok)"])
+    }
+
+    /// Reports a refusal once per distinct reason (a retained message comes back on every reconnect).
+    func refuse(_ message: String, generation: Int64? = nil) async {
+        logger.warning("\(message)")
+        guard lastRefusal != message else { return }
+        lastRefusal = message
+        do {
+            try await store.report(.refused, generation: generation, message: message)
+        } catch {
+            logger.error("cannot record refusal", metadata: ["error": "\(error)"])
+        }
+        await pump()
+    }
+}

@@ -1,0 +1,48 @@
+import FlotillaModel
+
+extension Agent {
+    /// Sends outbox rows after `sentThrough`, in order, keeping at most `window` unacknowledged.
+    /// The outbox is the only source of retries: nothing is re-sent on a publish error.
+    func pump() async {
+        guard connected else { return }
+        let room = configuration.window - Int(sentThrough - acked)
+        guard room > 0 else { return }
+        let rows: [(seq: Int64, body: [UInt8])]
+        do {
+            rows = try await store.pending(after: max(sentThrough, acked), limit: room)
+        } catch {
+            logger.error("cannot read outbox", metadata: ["error": "\(error)"])
+            return
+        }
+        let topic = configuration.topics.status(configuration.name)
+        for row in rows {
+            do {
+                let ticket = try client.enqueue(topic: topic, payload: row.body)
+                sentThrough = row.seq
+                Task { [weak self] in
+                    if (try? await ticket.acknowledged()) != nil { await self?.countPuback() }
+                }
+            } catch {
+                logger.warning("cannot queue report", metadata: ["seq": "\(row.seq)", "error": "\(error)"])
+                return
+            }
+        }
+    }
+
+    func countPuback() { pubacked += 1 }
+
+    /// Starts again from the watermark when the hub has not acknowledged for a while: the broker
+    /// may have dropped reports (queue limits, restart) after its PUBACK.
+    func resendIfStalled() async {
+        guard connected, sentThrough > acked else {
+            await pump()
+            return
+        }
+        if ContinuousClock.now - lastProgress > .seconds(configuration.resendInterval) {
+            logger.info("resending unacknowledged reports", metadata: ["from": "\(acked + 1)", "to": "\(sentThrough)"])
+            sentThrough = acked
+            lastProgress = .now
+            await pump()
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import FlotillaModel
+import FlotillaStore
+import Foundation
+
+extension Hub {
+    /// Reloads the source when its files changed; on any error keeps the last good plan live.
+    func reloadIfChanged() async {
+        let fp = loader.fingerprint()
+        guard fp != fingerprint else { return }
+        fingerprint = fp
+        await reload()
+    }
+
+    /// Loads, validates and plans the source, then records and publishes what changed.
+    public func reload() async {
+        let fleet: FleetSource
+        do {
+            fleet = try loader.loadFleet()
+        } catch {
+            sourceError = error.description
+            sourceErrorsCounter.increment()
+            logger.error("source rejected; keeping the last good plan", metadata: ["errors": "\(error.description)"])
+            return
+        }
+        let newPlan = Planner.plan(fleet)
+        var entries: [HubStore.PlanEntry] = []
+        var payloads: [String: [UInt8]] = [:]
+        var problems: [String] = []
+        for sp in newPlan.spokes {
+            let name = sp.spoke.name
+            if let error = sp.error {
+                problems.append(error)
+                try? await store.recordPlanError(spoke: name, error: error)
+                continue
+            }
+            guard let payload = sp.payload, let hash = sp.hash else { continue }
+            if payload.count > configuration.maxBundleBytes {
+                let error = "bundle for spoke \(name) is \(payload.count) bytes, over the limit of \(configuration.maxBundleBytes)"
+                problems.append(error)
+                try? await store.recordPlanError(spoke: name, error: error)
+                continue
+            }
+            payloads[name] = payload
+            entries.append(HubStore.PlanEntry(spoke: name, hash: hash, objects: sp.placements.map(\.ref)))
+        }
+        let key = configuration.signingKey
+        let frozen = payloads
+        do {
+            let publications = try await store.record(entries) { spoke, generation in
+                try Envelope(spoke: spoke, generation: generation, payload: frozen[spoke] ?? []).encode(signingWith: key)
+            }
+            let removed = try await store.retire(keeping: Set(newPlan.spokes.map(\.spoke.name)))
+            plan = newPlan
+            sourceError = problems.isEmpty ? nil : problems.joined(separator: "\n")
+            for p in problems { logger.error("spoke keeps its previous bundle", metadata: ["error": "\(p)"]) }
+            await publish(publications)
+            for spoke in removed {
+                logger.info("spoke left the inventory; clearing its retained bundle", metadata: ["spoke": "\(spoke)"])
+                _ = try? client.send(topic: configuration.topics.desired(spoke), payload: [], qos: 1, retain: true)
+            }
+            logger.info(
+                "plan applied",
+                metadata: ["spokes": "\(newPlan.spokes.count)", "changed": "\(publications.count)", "removed": "\(removed.count)"])
+        } catch {
+            sourceError = "cannot record plan: \(error)"
+            logger.error("cannot record plan", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Hands every envelope to libmosquitto in order, then waits for their PUBACKs; the
+    /// broker's receive window paces the flow.
+    func publish(_ publications: [HubStore.Publication]) async {
+        var tickets: [(String, PendingPublishTicket)] = []
+        for p in publications {
+            do {
+                tickets.append((p.spoke, PendingPublishTicket(try client.enqueue(topic: configuration.topics.desired(p.spoke), payload: p.envelope, retain: true))))
+            } catch {
+                logger.error("cannot publish bundle", metadata: ["spoke": "\(p.spoke)", "error": "\(error)"])
+            }
+        }
+        publishedCounter.increment(by: tickets.count)
+        guard connected else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for (spoke, t) in tickets {
+                group.addTask { [logger] in
+                    do { try await t.ticket.acknowledged() } catch {
+                        logger.warning("bundle not acknowledged by the broker", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
+                    }
+                }
+            }
+        }
+    }
+
+    /// After the broker lost our session (restart without persistence) its retained bundles
+    /// may be gone too: publish every current envelope again. Agents ignore identical hashes.
+    func republishAll() async {
+        do {
+            let all = try await store.publications()
+            logger.info("republishing retained bundles", metadata: ["count": "\(all.count)"])
+            await publish(all)
+        } catch {
+            logger.error("cannot read publications", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+import FlotillaMQTT
+
+struct PendingPublishTicket: Sendable {
+    let ticket: PendingPublish
+    init(_ t: PendingPublish) { ticket = t }
+}

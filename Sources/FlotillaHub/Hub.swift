@@ -1,0 +1,148 @@
+import FlotillaMQTT
+import FlotillaModel
+import FlotillaSource
+import FlotillaStore
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// The hub: follows the GitOps source, publishes each spoke's bundle retained when it changes,
+/// stores status reports exactly once and acknowledges them, and tracks presence.
+public actor Hub: Service {
+    public nonisolated let configuration: HubConfiguration
+    public nonisolated let store: HubStore
+    let client: MQTTClient
+    let logger: Logger
+    let loader: SourceLoader
+
+    /// The last plan that passed validation; kept while the source is broken.
+    public internal(set) var plan: Plan?
+    /// Why the newest source was rejected, or `nil` when it is live.
+    public internal(set) var sourceError: String?
+    var fingerprint: String?
+    var statusBuffer: [MQTTMessage] = []
+    var flushing = false
+    var connected = false
+
+    let reportsCounter = Counter(label: "flotilla_hub_reports_stored_total")
+    let duplicatesCounter = Counter(label: "flotilla_hub_reports_duplicate_total")
+    let publishedCounter = Counter(label: "flotilla_hub_bundles_published_total")
+    let sourceErrorsCounter = Counter(label: "flotilla_hub_source_errors_total")
+
+    public init(configuration: HubConfiguration, logger: Logger = Logger(label: "flotilla.hub")) throws {
+        self.configuration = configuration
+        self.logger = logger
+        store = try HubStore(path: configuration.statePath)
+        var mqtt = configuration.mqtt
+        mqtt.cleanStart = false
+        client = try MQTTClient(configuration: mqtt, logger: logger)
+        loader = SourceLoader(root: URL(fileURLWithPath: configuration.sourceDirectory))
+    }
+
+    public func run() async throws {
+        try client.subscribe(configuration.topics.allStatus, qos: 1)
+        try client.subscribe(configuration.topics.allPresence, qos: 1)
+        client.start()
+        await reloadIfChanged()
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.consumeEvents() }
+                group.addTask { await self.consumeMessages() }
+                group.addTask { await self.watchSource() }
+                await group.waitForAll()
+            }
+        }
+        await client.stop()
+        logger.info("hub stopped")
+    }
+
+    private func consumeEvents() async {
+        for await event in client.events {
+            guard !Task.isCancelled else { return }
+            switch event {
+            case .connected(let sessionPresent):
+                connected = true
+                logger.info("connected to broker", metadata: ["sessionPresent": "\(sessionPresent)"])
+                if !sessionPresent { await republishAll() }
+            case .disconnected(let reason):
+                connected = false
+                logger.warning("disconnected from broker", metadata: ["reason": "\(reason)"])
+            case .connectFailed(let error):
+                connected = false
+                logger.warning("cannot connect to broker", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func consumeMessages() async {
+        for await message in client.messages {
+            guard !Task.isCancelled else { return }
+            guard let (spoke, channel) = configuration.topics.parse(message.topic) else { continue }
+            switch channel {
+            case .status:
+                statusBuffer.append(message)
+                if !flushing { await flushStatus() }
+            case .presence:
+                await recordPresence(spoke: spoke, payload: message.payload)
+            default:
+                continue
+            }
+        }
+    }
+
+    private func watchSource() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(configuration.pollInterval))
+            if Task.isCancelled { return }
+            await reloadIfChanged()
+        }
+    }
+
+    func recordPresence(spoke: String, payload: [UInt8]) async {
+        // An empty retained message clears presence; anything unreadable counts as offline.
+        let presence = payload.isEmpty ? Presence(state: .offline) : (Presence.decode(payload) ?? Presence(state: .offline))
+        do {
+            try await store.recordPresence(spoke: spoke, presence: presence)
+        } catch {
+            logger.error("cannot record presence", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
+        }
+    }
+
+    /// Stores buffered reports (one transaction per spoke and batch), then publishes each
+    /// spoke's ack. Reports that arrive meanwhile join the next batch.
+    func flushStatus() async {
+        flushing = true
+        defer { flushing = false }
+        while !statusBuffer.isEmpty {
+            let batch = statusBuffer
+            statusBuffer.removeAll()
+            var bySpoke: [String: [StatusReport]] = [:]
+            var order: [String] = []
+            for m in batch {
+                guard let (spoke, _) = configuration.topics.parse(m.topic) else { continue }
+                guard let report = StatusReport.decode(m.payload) else {
+                    logger.warning("ignoring malformed status report", metadata: ["spoke": "\(spoke)", "bytes": "\(m.payload.count)"])
+                    continue
+                }
+                if bySpoke[spoke] == nil { order.append(spoke) }
+                bySpoke[spoke, default: []].append(report)
+            }
+            for spoke in order {
+                let reports = bySpoke[spoke]!
+                do {
+                    let before = try await store.spokeCounters(spoke)
+                    guard let ack = try await store.ingest(spoke: spoke, reports: reports) else { continue }
+                    let after = try await store.spokeCounters(spoke)
+                    reportsCounter.increment(by: Int(after.stored - before.stored))
+                    duplicatesCounter.increment(by: Int(after.duplicates - before.duplicates))
+                    // Only now, with the reports committed, may the watermark move.
+                    _ = try? client.send(topic: configuration.topics.ack(spoke), payload: ack.encoded(), qos: 1, retain: true)
+                } catch {
+                    // Not acknowledged: the agent sends these again.
+                    logger.error("cannot store status reports", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import FlotillaMQTT
+import FlotillaModel
+
+/// Everything a hub needs.
+public struct HubConfiguration: Sendable {
+    public var sourceDirectory: String
+    public var mqtt: MQTTConfiguration
+    public var statePath: String
+    /// Signs every envelope when set; agents with `--hub-key` refuse unsigned bundles.
+    public var signingKey: SigningKey?
+    public var topics: Topics
+    /// How often the source directory is checked for changes (seconds).
+    public var pollInterval: Double
+    /// Bundles larger than this (envelope bytes) are refused at plan time, naming the spoke.
+    public var maxBundleBytes: Int
+
+    public init(
+        sourceDirectory: String, mqtt: MQTTConfiguration, statePath: String, signingKey: SigningKey? = nil,
+        topics: Topics = Topics(), pollInterval: Double = 2, maxBundleBytes: Int = 4 << 20
+    ) {
+        self.sourceDirectory = sourceDirectory
+        self.mqtt = mqtt
+        self.statePath = statePath
+        self.signingKey = signingKey
+        self.topics = topics
+        self.pollInterval = pollInterval
+        self.maxBundleBytes = maxBundleBytes
+    }
+}

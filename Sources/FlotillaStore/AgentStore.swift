@@ -1,0 +1,199 @@
+import FlotillaModel
+import Foundation
+import GRDB
+
+/// An agent's SQLite file: the newest verified bundle, what was applied, and the outbox of
+/// status reports. A bundle is stored together with its "received" report in one transaction,
+/// before anything is applied, so a crash at any point loses neither.
+public struct AgentStore: Sendable {
+    let db: DatabaseQueue
+    public let path: String
+    /// Identifies this database's numbering of reports; a new file starts a new epoch.
+    public let epoch: String
+    public let spoke: String
+
+    /// Opens (creating if needed) the state file of `spoke`.
+    /// - Throws: `StoreError.wrongSpoke` if the file belongs to another spoke; GRDB's
+    ///   `DatabaseError` if SQLite cannot open or migrate it.
+    public init(path: String, spoke: String) throws {
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        db = try DatabaseQueue(path: path, configuration: config)
+        self.path = path
+        self.spoke = spoke
+        try Self.migrator.migrate(db)
+        let (storedSpoke, epoch) = try db.write { db -> (String, String) in
+            if let s = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'spoke'"),
+                let e = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'")
+            {
+                return (s, e)
+            }
+            let e = UUID().uuidString.lowercased()
+            try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('spoke', ?), ('epoch', ?)", arguments: [spoke, e])
+            return (spoke, e)
+        }
+        guard storedSpoke == spoke else { throw StoreError.wrongSpoke(path: path, stored: storedSpoke, requested: spoke) }
+        self.epoch = epoch
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                    CREATE TABLE bundle (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        generation INTEGER NOT NULL, hash TEXT NOT NULL, envelope BLOB NOT NULL, receivedAt REAL NOT NULL);
+                    CREATE TABLE applied (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        generation INTEGER NOT NULL, hash TEXT NOT NULL, ok INTEGER NOT NULL,
+                        message TEXT, appliedAt REAL NOT NULL);
+                    CREATE TABLE outbox (
+                        seq INTEGER PRIMARY KEY, body BLOB NOT NULL, createdAt REAL NOT NULL);
+                    CREATE TABLE counter (id INTEGER PRIMARY KEY CHECK (id = 1), lastSeq INTEGER NOT NULL, ackedSeq INTEGER NOT NULL);
+                    INSERT INTO counter (id, lastSeq, ackedSeq) VALUES (1, 0, 0);
+                    """)
+        }
+        return m
+    }
+
+    /// What happened to an offered bundle.
+    public enum Offer: Sendable, Equatable {
+        /// Newer than anything stored: stored with its "received" report; apply it next.
+        case stored
+        /// Same content as the stored bundle: nothing to do.
+        case unchanged
+        /// Older generation than the stored one: a replay or a stale retained message.
+        case stale(stored: Int64)
+    }
+
+    /// Stores a verified bundle envelope and its "received" report in one transaction, unless it
+    /// is older than or identical to the stored one.
+    public func offer(envelope: [UInt8], header: Envelope.Header) async throws -> Offer {
+        try await db.write { db in
+            if let row = try Row.fetchOne(db, sql: "SELECT generation, hash FROM bundle WHERE id = 1") {
+                let gen: Int64 = row["generation"]
+                let hash: String = row["hash"]
+                if hash == header.hash && header.generation >= gen { return .unchanged }
+                if header.generation <= gen { return .stale(stored: gen) }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO bundle (id, generation, hash, envelope, receivedAt) VALUES (1, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET generation = excluded.generation, hash = excluded.hash,
+                        envelope = excluded.envelope, receivedAt = excluded.receivedAt
+                    """, arguments: [header.generation, header.hash, Data(envelope), Date().timeIntervalSince1970])
+            try Self.enqueue(db, epoch: epoch, kind: .received, generation: header.generation, hash: header.hash)
+            return .stored
+        }
+    }
+
+    /// The stored bundle envelope, if any (applied at boot when no broker is reachable).
+    public func storedEnvelope() async throws -> [UInt8]? {
+        try await db.read { db in
+            try Data.fetchOne(db, sql: "SELECT envelope FROM bundle WHERE id = 1").map { Array($0) }
+        }
+    }
+
+    /// Records an apply outcome and its report in one transaction.
+    public func recordApply(generation: Int64, hash: String, ok: Bool, message: String?, objects: [ObjectStatus]) async throws {
+        try await db.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO applied (id, generation, hash, ok, message, appliedAt) VALUES (1, ?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET generation = excluded.generation, hash = excluded.hash, ok = excluded.ok,
+                        message = excluded.message, appliedAt = excluded.appliedAt
+                    """, arguments: [generation, hash, ok, message, Date().timeIntervalSince1970])
+            try Self.enqueue(
+                db, epoch: epoch, kind: ok ? .applied : .failed, generation: generation, hash: hash, message: message,
+                objects: objects)
+        }
+    }
+
+    /// Adds a report to the outbox; it is kept until the hub's ack covers its sequence number.
+    @discardableResult
+    public func report(_ kind: StatusReport.Kind, generation: Int64? = nil, hash: String? = nil, message: String? = nil) async throws -> Int64 {
+        try await db.write { db in
+            try Self.enqueue(db, epoch: epoch, kind: kind, generation: generation, hash: hash, message: message)
+        }
+    }
+
+    @discardableResult
+    static func enqueue(
+        _ db: Database, epoch: String, kind: StatusReport.Kind, generation: Int64? = nil, hash: String? = nil,
+        message: String? = nil, objects: [ObjectStatus]? = nil
+    ) throws -> Int64 {
+        try db.execute(sql: "UPDATE counter SET lastSeq = lastSeq + 1 WHERE id = 1")
+        let seq = try Int64.fetchOne(db, sql: "SELECT lastSeq FROM counter WHERE id = 1") ?? 0
+        let report = StatusReport(
+            seq: seq, epoch: epoch, kind: kind, generation: generation, hash: hash, message: message, objects: objects,
+            time: Date().timeIntervalSince1970)
+        try db.execute(
+            sql: "INSERT INTO outbox (seq, body, createdAt) VALUES (?, ?, ?)",
+            arguments: [seq, Data(report.encoded()), report.time])
+        return seq
+    }
+
+    /// Reports not yet covered by the hub's ack, oldest first.
+    public func pending(after seq: Int64 = 0, limit: Int) async throws -> [(seq: Int64, body: [UInt8])] {
+        try await db.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit]
+            ).map { ($0["seq"], Array($0["body"] as Data)) }
+        }
+    }
+
+    /// Applies the hub's watermark: deletes every report it covers. Ignores acks of another epoch.
+    /// - Returns: the number of reports deleted.
+    @discardableResult
+    public func acknowledge(_ ack: Ack) async throws -> Int {
+        guard ack.epoch == epoch else { return 0 }
+        return try await db.write { db in
+            try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [ack.seq])
+            let n = db.changesCount
+            try db.execute(sql: "UPDATE counter SET ackedSeq = max(ackedSeq, ?) WHERE id = 1", arguments: [ack.seq])
+            return n
+        }
+    }
+
+    /// A summary for `flotilla agent inspect` and for presence.
+    public func inspect() async throws -> AgentInspection {
+        try await db.read { db in
+            let counter = try Row.fetchOne(db, sql: "SELECT lastSeq, ackedSeq FROM counter WHERE id = 1")
+            let bundle = try Row.fetchOne(db, sql: "SELECT generation, hash FROM bundle WHERE id = 1")
+            let applied = try Row.fetchOne(db, sql: "SELECT generation, hash, ok, message FROM applied WHERE id = 1")
+            let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
+            return AgentInspection(
+                spoke: spoke, epoch: epoch, storedGeneration: bundle?["generation"], storedHash: bundle?["hash"],
+                appliedGeneration: applied?["generation"], appliedHash: applied?["hash"],
+                lastApplyOK: applied.map { ($0["ok"] as Int64) != 0 }, lastApplyMessage: applied?["message"],
+                lastSequence: counter?["lastSeq"] ?? 0, ackedSequence: counter?["ackedSeq"] ?? 0, outboxPending: pending)
+        }
+    }
+}
+
+/// What `flotilla agent inspect -o json` prints.
+public struct AgentInspection: Sendable, Codable, Equatable {
+    public var spoke: String
+    public var epoch: String
+    public var storedGeneration: Int64?
+    public var storedHash: String?
+    public var appliedGeneration: Int64?
+    public var appliedHash: String?
+    public var lastApplyOK: Bool?
+    public var lastApplyMessage: String?
+    public var lastSequence: Int64
+    public var ackedSequence: Int64
+    public var outboxPending: Int
+}
+
+extension AgentStore {
+    /// The spoke an existing state file belongs to.
+    public static func storedSpoke(path: String) throws -> String {
+        let db = try DatabaseQueue(path: path)
+        return try db.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'spoke'")
+        } ?? ""
+    }
+}

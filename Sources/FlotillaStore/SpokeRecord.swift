@@ -1,0 +1,57 @@
+import FlotillaModel
+import Foundation
+import GRDB
+
+/// One spoke as the hub's database knows it.
+public struct SpokeRecord: Sendable, Equatable {
+    public var name: String
+    public var inInventory: Bool
+    public var generation: Int64
+    public var hash: String?
+    public var objects: [ObjectRef]
+    public var planError: String?
+    public var online: Bool
+    public var lastSeen: Double?
+    public var epoch: String?
+    public var ackedSeq: Int64
+    public var lastSeq: Int64
+    public var reportsStored: Int64
+    public var duplicates: Int64
+    public var appliedGeneration: Int64?
+    public var appliedHash: String?
+    public var phase: String
+    public var lastError: String?
+    /// The per-object outcome of the last apply or failure.
+    public var lastResult: [ObjectStatus]
+
+    init(row: Row) {
+        name = row["name"]
+        inInventory = (row["inInventory"] as Int64) != 0
+        generation = row["generation"]
+        hash = row["hash"]
+        let objectsText: String? = row["objects"]
+        objects = objectsText.flatMap { try? JSONDecoder().decode([ObjectStatusRef].self, from: Data($0.utf8)) }?.map(\.ref) ?? []
+        planError = row["planError"]
+        online = (row["online"] as Int64) != 0
+        lastSeen = row["lastSeen"]
+        epoch = row["epoch"]
+        ackedSeq = row["ackedSeq"]
+        lastSeq = row["lastSeq"]
+        reportsStored = row["reportsStored"]
+        duplicates = row["duplicates"]
+        appliedGeneration = row["appliedGeneration"]
+        appliedHash = row["appliedHash"]
+        phase = row["phase"]
+        lastError = row["lastError"]
+        let resultText: String? = row["lastResult"]
+        lastResult = resultText.flatMap { try? JSONDecoder().decode([ObjectStatus].self, from: Data($0.utf8)) } ?? []
+    }
+}
+
+private struct ObjectStatusRef: Decodable {
+    var apiVersion: String
+    var kind: String
+    var namespace: String
+    var name: String
+    var ref: ObjectRef { ObjectRef(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name) }
+}
