@@ -107,7 +107,10 @@ let package = Package(
         // Reusable test fixtures: a real mosquitto on a free loopback port, temp dirs, a process runner.
         .target(
             name: "FlotillaTestSupport",
-            dependencies: ["FlotillaMQTT"],
+            dependencies: [
+                "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: sharedSettings
         ),
         .testTarget(

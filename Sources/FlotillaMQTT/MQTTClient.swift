@@ -69,7 +69,7 @@ public final class MQTTClient: Sendable {
             guard let obj else { return }
             let ctx = Unmanaged<CallbackContext>.fromOpaque(obj).takeUnretainedValue()
             ctx.state.withLock { $0.connected = false }
-            let reason = rc == 0 ? "disconnected" : String(cString: mosquitto_reason_string(rc))
+            let reason = rc == 0 ? "disconnected" : String(cString: mosquitto_strerror(rc))
             ctx.events.yield(.disconnected(reason: reason))
         }
         mosquitto_publish_v5_callback_set(raw) { _, obj, mid, reasonCode, _ in

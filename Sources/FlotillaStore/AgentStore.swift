@@ -18,6 +18,7 @@ public struct AgentStore: Sendable {
     public init(path: String, spoke: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
+        try StateFile.prepare(path)
         db = try DatabaseQueue(path: path, configuration: config)
         self.path = path
         self.spoke = spoke

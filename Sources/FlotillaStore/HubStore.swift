@@ -12,6 +12,7 @@ public struct HubStore: Sendable {
     public init(path: String) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
+        try StateFile.prepare(path)
         db = try DatabasePool(path: path, configuration: config)
         self.path = path
         try Self.migrator.migrate(db)
