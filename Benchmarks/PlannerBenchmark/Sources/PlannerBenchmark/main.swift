@@ -31,7 +31,7 @@ var planner = IncrementalPlanner()
 _ = measure("incremental: first update") { planner.update(fleet) }
 _ = measure("incremental: no change") { planner.update(fleet) }
 
-func report(_ label: String, _ changed: FleetSource) {
+func report(_ label: String, _ changed: FleetSource, _ planner: inout IncrementalPlanner) {
     let update = measure("incremental: \(label)") { planner.update(changed) }
     let s = update.statistics
     print(
@@ -41,26 +41,26 @@ func report(_ label: String, _ changed: FleetSource) {
 
 var f1 = fleet
 f1.policies[17].clusterSelectors = [LabelSelector(matchLabels: ["region": "r3", "tier": "t1"])]
-report("one policy's cluster selector", f1)
+report("one policy's cluster selector", f1, &planner)
 
 var f2 = f1
 f2.policies[42].downsync[0].objectNames = ["obj-42", "obj-142"]
-report("one policy's downsync", f2)
+report("one policy's downsync", f2, &planner)
 
 var f3 = f2
 let target = f3.workloads.firstIndex { $0.ref.kind == "Deployment" }!
 f3.workloads[target].tree["spec"] = ["replicas": 5]
-report("one object", f3)
+report("one object", f3, &planner)
 
 var f4 = f3
 let templated = f4.workloads.firstIndex { TemplateExpander.wantsExpansion($0) }!
 f4.workloads[templated].tree["data"] = ["store": "{{.clusterName}}", "extra": "v2"]
-report("one templated object", f4)
+report("one templated object", f4, &planner)
 
 var f5 = f4
 f5.spokes[1234].labels["region"] = "r9"
-report("one spoke's labels", f5)
+report("one spoke's labels", f5, &planner)
 
 var f6 = f5
 f6.spokes[4321].properties["greeting"] = "changed"
-report("one spoke's properties", f6)
+report("one spoke's properties", f6, &planner)
