@@ -311,23 +311,24 @@ public struct IncrementalPlanner: Sendable {
     private mutating func renderSpokes(_ liveSpokes: [(Spoke, [Int32])], stats: Statistics) -> Update {
         var stats = stats
         let previous = spokes
-        let groups = self.groups
+        // One hash lookup per spoke for its group and its previous entry; both are used twice below.
+        let spokeGroups = liveSpokes.map { groups[$0.1]! }
+        let before = liveSpokes.map { previous[$0.0.name] }
         // Spokes whose group and template inputs are unchanged keep their plan; the rest render.
-        let reuse: [Bool] = liveSpokes.map { spoke, signature in
-            guard let old = previous[spoke.name], old.groupVersion == groups[signature]!.version else { return false }
-            return !groups[signature]!.templated
-                || (old.spoke.labels == spoke.labels && old.spoke.annotations == spoke.annotations
+        let toRender = liveSpokes.indices.filter { i in
+            let spoke = liveSpokes[i].0
+            guard let old = before[i], old.groupVersion == spokeGroups[i].version else { return true }
+            return spokeGroups[i].templated
+                && !(old.spoke.labels == spoke.labels && old.spoke.annotations == spoke.annotations
                     && old.spoke.properties == spoke.properties)
         }
-        let toRender = liveSpokes.indices.filter { !reuse[$0] }
         let snapshot = self
         let rendered = ParallelMap.map(toRender.count) { i in
-            let (spoke, signature) = liveSpokes[toRender[i]]
-            return snapshot.render(spoke, group: groups[signature]!)
+            snapshot.render(liveSpokes[toRender[i]].0, group: spokeGroups[toRender[i]])
         }
         stats.spokesRendered = rendered.count
-        var renderedByIndex: [Int: Plan.SpokePlan] = [:]
-        for (i, index) in toRender.enumerated() { renderedByIndex[index] = rendered[i] }
+        var fresh = [Plan.SpokePlan?](repeating: nil, count: liveSpokes.count)
+        for (i, index) in toRender.enumerated() { fresh[index] = rendered[i] }
 
         var changed = Set<String>()
         var next: [String: SpokeEntry] = [:]
@@ -335,20 +336,19 @@ public struct IncrementalPlanner: Sendable {
         var plans: [Plan.SpokePlan] = []
         plans.reserveCapacity(liveSpokes.count)
         for (index, (spoke, signature)) in liveSpokes.enumerated() {
-            let group = groups[signature]!
             var plan: Plan.SpokePlan
-            if let fresh = renderedByIndex[index] {
-                plan = fresh
+            if let f = fresh[index] {
+                plan = f
             } else {
-                plan = previous[spoke.name]!.plan
+                plan = before[index]!.plan
                 plan.spoke = spoke
             }
-            if let old = previous[spoke.name] {
+            if let old = before[index] {
                 if old.plan.hash != plan.hash || old.plan.error != plan.error { changed.insert(spoke.name) }
             } else {
                 changed.insert(spoke.name)
             }
-            next[spoke.name] = SpokeEntry(spoke: spoke, signature: signature, groupVersion: group.version, plan: plan)
+            next[spoke.name] = SpokeEntry(spoke: spoke, signature: signature, groupVersion: spokeGroups[index].version, plan: plan)
             plans.append(plan)
         }
         for name in previous.keys where next[name] == nil { changed.insert(name) }

@@ -28,7 +28,8 @@ for run in 1...3 {
 }
 
 var planner = IncrementalPlanner()
-_ = measure("incremental: first update") { planner.update(fleet) }
+let first = measure("incremental: first update") { planner.update(fleet) }
+print("  groups \(first.statistics.groupsRebuilt), spokes rendered \(first.statistics.spokesRendered)")
 _ = measure("incremental: no change") { planner.update(fleet) }
 
 func report(_ label: String, _ changed: FleetSource, _ planner: inout IncrementalPlanner) {
@@ -53,7 +54,10 @@ f3.workloads[target].tree["spec"] = ["replicas": 5]
 report("one object", f3, &planner)
 
 var f4 = f3
-let templated = f4.workloads.firstIndex { TemplateExpander.wantsExpansion($0) }!
+let templatedRefs = Set(f4.workloads.filter(TemplateExpander.wantsExpansion).map(\.ref))
+let holder = first.plan.spokes.first { $0.placements.contains { templatedRefs.contains($0.ref) } }!
+let placed = holder.placements.first { templatedRefs.contains($0.ref) }!.ref
+let templated = f4.workloads.firstIndex { $0.ref == placed }!
 f4.workloads[templated].tree["data"] = ["store": "{{.clusterName}}", "extra": "v2"]
 report("one templated object", f4, &planner)
 
@@ -62,5 +66,6 @@ f5.spokes[1234].labels["region"] = "r9"
 report("one spoke's labels", f5, &planner)
 
 var f6 = f5
-f6.spokes[4321].properties["greeting"] = "changed"
+let h = f6.spokes.firstIndex { $0.name == holder.spoke.name }!
+f6.spokes[h].annotations["storeNumber"] = "changed"
 report("one spoke's properties", f6, &planner)
