@@ -26,6 +26,23 @@ public struct BindingPolicy: Sendable, Hashable {
     public func selects(_ spoke: Spoke) -> Bool {
         clusterSelectors.contains { $0.matches(spoke.labels) }
     }
+
+    /// Whether any clause selects `object`, and the ORed modulation of those that do: KubeStellar
+    /// ORs `createOnly` across clauses, and `wantSingletonReportedState` across clauses and the
+    /// spec-level flag.
+    public func downsyncMatch(
+        _ object: ManifestObject, resource: String, namespaceLabels: [String: String]?
+    ) -> (createOnly: Bool, wantSingletonReportedState: Bool)? {
+        var hit = false
+        var createOnly = false
+        var singleton = wantSingletonReportedState
+        for clause in downsync where clause.matches(object, resource: resource, namespaceLabels: namespaceLabels) {
+            hit = true
+            createOnly = createOnly || clause.createOnly
+            singleton = singleton || clause.wantSingletonReportedState
+        }
+        return hit ? (createOnly, singleton) : nil
+    }
 }
 
 extension BindingPolicy {
@@ -37,6 +54,9 @@ extension BindingPolicy {
         let start = errors.count
         func fail(_ f: String, _ m: String) {
             errors.append(SourceError(location: obj.origin, object: objName, field: f, message: m))
+        }
+        if !obj.ref.namespace.isEmpty {
+            fail("metadata.namespace", "BindingPolicy is cluster-scoped; remove the namespace")
         }
         guard case .object(let spec)? = obj.tree["spec"] else {
             fail("spec", "required map is missing")

@@ -1,23 +1,36 @@
-/// One clause of a policy's `spec.downsync`: an object matches when it passes every test the
-/// clause gives. Absent tests do not constrain.
+/// One clause of a policy's `spec.downsync` (KubeStellar's `DownsyncPolicyClause`): an object
+/// matches when it passes every test the clause gives; an absent test or an empty list does not
+/// constrain.
 public struct DownsyncClause: Sendable, Hashable {
-    /// `nil` = any group; `""` = the core group.
+    /// The tests of a clause, in the order KubeStellar applies them; named in `explain` reports.
+    public enum Test: String, Sendable, Hashable, CaseIterable {
+        case apiGroup, resources, namespaces, objectNames, objectSelectors, namespaceSelectors
+    }
+
+    /// `nil` = any group; `""` = the core group. There is no wildcard: KubeStellar compares literally.
     public var apiGroup: String?
-    /// Lowercase plural resource names; `"*"` or empty = all.
+    /// Lowercase plural resource names; `["*"]` or empty = all.
     public var resources: [String]
-    /// `"*"` or empty = all.
+    /// `["*"]` or empty = all; `"*"` is the only entry a cluster-scoped object passes.
     public var namespaces: [String]
-    /// Selectors on the labels of the object's Namespace; empty = no constraint.
+    /// Selectors on the labels of the object's Namespace; empty = no constraint. A `{}` entry
+    /// passes every object, cluster-scoped ones included; otherwise a cluster-scoped object fails
+    /// and a namespaced one fails when its Namespace is not in the source.
     public var namespaceSelectors: [LabelSelector]
+    /// `["*"]` or empty = all.
     public var objectNames: [String]
+    /// Selectors on the object's own labels; empty = no constraint.
     public var objectSelectors: [LabelSelector]
     public var createOnly: Bool
     public var wantSingletonReportedState: Bool
+    /// Accepted for compatibility; Flotilla collects status its own way.
+    public var statusCollectors: [String]
 
     public init(
         apiGroup: String? = nil, resources: [String] = [], namespaces: [String] = [],
         namespaceSelectors: [LabelSelector] = [], objectNames: [String] = [],
-        objectSelectors: [LabelSelector] = [], createOnly: Bool = false, wantSingletonReportedState: Bool = false
+        objectSelectors: [LabelSelector] = [], createOnly: Bool = false, wantSingletonReportedState: Bool = false,
+        statusCollectors: [String] = []
     ) {
         self.apiGroup = apiGroup
         self.resources = resources
@@ -27,39 +40,81 @@ public struct DownsyncClause: Sendable, Hashable {
         self.objectSelectors = objectSelectors
         self.createOnly = createOnly
         self.wantSingletonReportedState = wantSingletonReportedState
+        self.statusCollectors = statusCollectors
     }
 
-    /// Whether `object` (of resource `resource`, in a namespace labelled `namespaceLabels`) passes
-    /// every test of this clause. Cluster-scoped objects pass `namespaceSelectors` only through `{}`.
-    public func matches(_ object: ManifestObject, resource: String, namespaceLabels: [String: String]) -> Bool {
+    /// Whether `object` (of lowercase plural `resource`) passes every test of this clause.
+    /// `namespaceLabels` are the labels of the object's Namespace, `nil` when the object is
+    /// cluster-scoped or its Namespace is not in the source.
+    public func matches(_ object: ManifestObject, resource: String, namespaceLabels: [String: String]?) -> Bool {
+        firstFailure(object, resource: resource, namespaceLabels: namespaceLabels) == nil
+    }
+
+    /// The first test `object` fails, with a sentence saying why; `nil` when the clause selects it.
+    public func firstFailure(
+        _ object: ManifestObject, resource: String, namespaceLabels: [String: String]?
+    ) -> (test: Test, reason: String)? {
         let ref = object.ref
-        if let g = apiGroup, g != "*", g != ref.group { return false }
-        if !resources.isEmpty && !resources.contains("*") && !resources.contains(resource) { return false }
-        if !namespaces.isEmpty && !namespaces.contains("*") {
-            if ref.namespace.isEmpty || !namespaces.contains(ref.namespace) { return false }
+        if let g = apiGroup, g != ref.group {
+            return (.apiGroup, "group \"\(ref.group)\" is not \"\(g)\"")
         }
-        if !namespaceSelectors.isEmpty {
-            if ref.namespace.isEmpty {
-                if !namespaceSelectors.contains(where: { $0.isEmpty }) { return false }
-            } else if !namespaceSelectors.contains(where: { $0.matches(namespaceLabels) }) {
-                return false
-            }
+        if !Self.passes(resources, resource) {
+            return (.resources, "resource \"\(resource)\" is not in [\(resources.joined(separator: ", "))]")
         }
-        if !objectNames.isEmpty && !objectNames.contains("*") && !objectNames.contains(ref.name) { return false }
+        if !Self.passes(namespaces, ref.namespace) {
+            return ref.namespace.isEmpty
+                ? (.namespaces, "a cluster-scoped object passes namespaces only through \"*\"")
+                : (.namespaces, "namespace \"\(ref.namespace)\" is not in [\(namespaces.joined(separator: ", "))]")
+        }
+        if !Self.passes(objectNames, ref.name) {
+            return (.objectNames, "name \"\(ref.name)\" is not in [\(objectNames.joined(separator: ", "))]")
+        }
         if !objectSelectors.isEmpty {
             let labels = object.labels
-            if !objectSelectors.contains(where: { $0.matches(labels) }) { return false }
+            if !objectSelectors.contains(where: { $0.matches(labels) }) {
+                return (.objectSelectors, "labels match none of [\(objectSelectors.map { "{\($0)}" }.joined(separator: ", "))]")
+            }
         }
-        return true
+        if !namespaceSelectors.isEmpty && !namespaceSelectors.contains(where: \.isEmpty) {
+            if ref.namespace.isEmpty {
+                return (.namespaceSelectors, "a cluster-scoped object passes namespaceSelectors only through {}")
+            }
+            guard let nsLabels = namespaceLabels else {
+                return (.namespaceSelectors, "namespace \"\(ref.namespace)\" has no Namespace object in the source")
+            }
+            if !namespaceSelectors.contains(where: { $0.matches(nsLabels) }) {
+                return (
+                    .namespaceSelectors,
+                    "labels of namespace \"\(ref.namespace)\" match none of [\(namespaceSelectors.map { "{\($0)}" }.joined(separator: ", "))]"
+                )
+            }
+        }
+        return nil
+    }
+
+    static func passes(_ list: [String], _ candidate: String) -> Bool {
+        list.isEmpty || list.contains("*") || list.contains(candidate)
+    }
+
+    /// Whether some test discriminates; KubeStellar's API declares a clause that matches every
+    /// object invalid.
+    var discriminates: Bool {
+        apiGroup != nil
+            || !(resources.isEmpty || resources.contains("*"))
+            || !(namespaces.isEmpty || namespaces.contains("*"))
+            || !(objectNames.isEmpty || objectNames.contains("*"))
+            || !(objectSelectors.isEmpty || objectSelectors.contains(where: \.isEmpty))
+            || !(namespaceSelectors.isEmpty || namespaceSelectors.contains(where: \.isEmpty))
     }
 }
 
 extension DownsyncClause {
-    static let testFields: Set<String> = [
-        "apiGroup", "resources", "namespaces", "namespaceSelectors", "objectNames", "objectSelectors",
+    static let testFields: Set<String> = Set(Test.allCases.map(\.rawValue))
+    static let modulationFields: Set<String> = [
+        "createOnly", "wantSingletonReportedState", "wantMultiWECReportedState", "statusCollectors",
     ]
-    static let otherFields: Set<String> = ["createOnly", "wantSingletonReportedState", "statusCollectors"]
 
+    /// Parses one clause, appending every problem to `errors`; `nil` when anything was wrong.
     static func parse(
         _ value: Value, field: String, object: String, at location: SourceLocation, errors: inout [SourceError]
     ) -> DownsyncClause? {
@@ -71,13 +126,10 @@ extension DownsyncClause {
             fail(field, "a downsync clause must be a map, found \(value.kindDescription)")
             return nil
         }
-        for key in o.keys.sorted() where !testFields.contains(key) && !otherFields.contains(key) {
-            fail("\(field).\(key)", "unknown field")
+        for key in o.keys.sorted() where !testFields.contains(key) && !modulationFields.contains(key) {
+            fail("\(field).\(key)", "unknown field (expected one of \((testFields.union(modulationFields)).sorted().joined(separator: ", ")))")
         }
-        if !o.keys.contains(where: { testFields.contains($0) }) {
-            fail(field, "clause has no test (give at least one of \(testFields.sorted().joined(separator: ", ")))")
-        }
-        func strings(_ key: String) -> [String] {
+        func strings(_ key: String, wildcard: Bool) -> [String] {
             guard let v = o[key], v != .null else { return [] }
             guard case .array(let arr) = v else {
                 fail("\(field).\(key)", "must be a list of strings, found \(v.kindDescription)")
@@ -85,9 +137,12 @@ extension DownsyncClause {
             }
             var out: [String] = []
             for (i, e) in arr.enumerated() {
-                if let s = e.stringValue { out.append(s) } else {
-                    fail("\(field).\(key)[\(i)]", "must be a string, found \(e.kindDescription)")
+                if let s = e.stringValue, !s.isEmpty { out.append(s) } else {
+                    fail("\(field).\(key)[\(i)]", "must be a non-empty string, found \(e.stringValue == nil ? e.kindDescription : "\"\"")")
                 }
+            }
+            if wildcard && out.contains("*") && out.count > 1 {
+                fail("\(field).\(key)", "\"*\" already matches everything and must be the only entry")
             }
             return out
         }
@@ -111,19 +166,34 @@ extension DownsyncClause {
         }
         var apiGroup: String?
         if let g = o["apiGroup"], g != .null {
-            if let s = g.stringValue { apiGroup = s } else {
-                fail("\(field).apiGroup", "must be a string, found \(g.kindDescription)")
+            if let s = g.stringValue {
+                if s == "*" {
+                    fail("\(field).apiGroup", "\"*\" is not a wildcard in KubeStellar (it would match no object); omit apiGroup to match every group")
+                }
+                apiGroup = s
+            } else {
+                fail("\(field).apiGroup", "must be a string (\"\" for the core group), found \(g.kindDescription)")
             }
         }
-        let resources = strings("resources")
+        let resources = strings("resources", wildcard: true)
         for (i, r) in resources.enumerated() where r != "*" && r != r.lowercased() {
             fail("\(field).resources[\(i)]", "resource \"\(r)\" must be a lowercase plural such as deployments")
         }
         let clause = DownsyncClause(
-            apiGroup: apiGroup, resources: resources, namespaces: strings("namespaces"),
-            namespaceSelectors: selectors("namespaceSelectors"), objectNames: strings("objectNames"),
+            apiGroup: apiGroup, resources: resources, namespaces: strings("namespaces", wildcard: true),
+            namespaceSelectors: selectors("namespaceSelectors"), objectNames: strings("objectNames", wildcard: true),
             objectSelectors: selectors("objectSelectors"), createOnly: flag("createOnly"),
-            wantSingletonReportedState: flag("wantSingletonReportedState"))
+            wantSingletonReportedState: flag("wantSingletonReportedState"),
+            statusCollectors: strings("statusCollectors", wildcard: false))
+        _ = flag("wantMultiWECReportedState")
+        if errors.count == start && !clause.discriminates {
+            let given = o.keys.filter { testFields.contains($0) }
+            fail(
+                field,
+                given.isEmpty
+                    ? "clause has no test (give at least one of \(Test.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    : "clause matches every object (its tests \(given.sorted().joined(separator: ", ")) do not discriminate); KubeStellar rejects such a clause")
+        }
         return errors.count == start ? clause : nil
     }
 }

@@ -1,6 +1,6 @@
 /// A Kubernetes label selector with Kubernetes' semantics: every `matchLabels` entry and every
-/// expression must hold; the empty selector matches everything.
-public struct LabelSelector: Sendable, Hashable {
+/// expression must hold; the empty selector (`{}`) matches everything.
+public struct LabelSelector: Sendable, Hashable, CustomStringConvertible {
     public enum Operator: String, Sendable, Hashable, CaseIterable {
         case `in` = "In"
         case notIn = "NotIn"
@@ -8,7 +8,8 @@ public struct LabelSelector: Sendable, Hashable {
         case doesNotExist = "DoesNotExist"
     }
 
-    public struct Requirement: Sendable, Hashable {
+    /// One `matchExpressions` entry.
+    public struct Requirement: Sendable, Hashable, CustomStringConvertible {
         public var key: String
         public var op: Operator
         public var values: Set<String>
@@ -19,6 +20,7 @@ public struct LabelSelector: Sendable, Hashable {
             self.values = values
         }
 
+        /// Kubernetes' rule: `NotIn` and `DoesNotExist` hold for a label that is absent.
         public func matches(_ labels: [String: String]) -> Bool {
             switch op {
             case .in:
@@ -31,6 +33,15 @@ public struct LabelSelector: Sendable, Hashable {
             case .doesNotExist: return labels[key] == nil
             }
         }
+
+        public var description: String {
+            switch op {
+            case .in: return "\(key) in (\(values.sorted().joined(separator: ",")))"
+            case .notIn: return "\(key) notin (\(values.sorted().joined(separator: ",")))"
+            case .exists: return key
+            case .doesNotExist: return "!\(key)"
+            }
+        }
     }
 
     public var matchLabels: [String: String]
@@ -41,6 +52,7 @@ public struct LabelSelector: Sendable, Hashable {
         self.matchExpressions = matchExpressions
     }
 
+    /// `{}`: matches every label set (and is the only namespace selector a cluster-scoped object passes).
     public var isEmpty: Bool { matchLabels.isEmpty && matchExpressions.isEmpty }
 
     public func matches(_ labels: [String: String]) -> Bool {
@@ -48,13 +60,28 @@ public struct LabelSelector: Sendable, Hashable {
         for r in matchExpressions where !r.matches(labels) { return false }
         return true
     }
+
+    /// The first requirement `labels` fails, in `kubectl`'s selector syntax; `nil` when it matches.
+    public func firstUnmet(_ labels: [String: String]) -> String? {
+        for k in matchLabels.keys.sorted() where labels[k] != matchLabels[k] { return "\(k)=\(matchLabels[k]!)" }
+        return matchExpressions.first { !$0.matches(labels) }?.description
+    }
+
+    /// `kubectl`'s selector syntax (`app=web,tier in (a,b)`); `{}` for the empty selector.
+    public var description: String {
+        if isEmpty { return "{}" }
+        let labels = matchLabels.keys.sorted().map { "\($0)=\(matchLabels[$0]!)" }
+        return (labels + matchExpressions.map(\.description)).joined(separator: ",")
+    }
 }
 
 extension LabelSelector {
-    /// Parses a selector tree, appending every problem to `errors` (field paths under `field`).
+    /// Parses a selector tree as Kubernetes validates it, appending every problem to `errors`
+    /// (field paths under `field`). Returns `nil` when anything was wrong.
     public static func parse(
         _ value: Value, field: String, object: String, at location: SourceLocation, errors: inout [SourceError]
     ) -> LabelSelector? {
+        let start = errors.count
         func fail(_ f: String, _ m: String) {
             errors.append(SourceError(location: location, object: object, field: f, message: m))
         }
@@ -63,68 +90,94 @@ extension LabelSelector {
             return nil
         }
         var sel = LabelSelector()
-        var ok = true
         for key in o.keys.sorted() where key != "matchLabels" && key != "matchExpressions" {
             fail("\(field).\(key)", "unknown field (expected matchLabels or matchExpressions)")
-            ok = false
         }
         if let ml = o["matchLabels"], ml != .null {
             if case .object(let m) = ml {
-                for (k, v) in m {
-                    if let s = v.stringValue { sel.matchLabels[k] = s } else {
-                        fail("\(field).matchLabels.\(k)", "label value must be a string, found \(v.kindDescription)")
-                        ok = false
+                for k in m.keys.sorted() {
+                    let v = m[k]!
+                    if !LabelSyntax.isValidKey(k) {
+                        fail("\(field).matchLabels.\(k)", "\"\(k)\" is not a valid label key")
                     }
+                    guard let s = v.stringValue else {
+                        fail("\(field).matchLabels.\(k)", "label value must be a string, found \(v.kindDescription) (quote it)")
+                        continue
+                    }
+                    if !LabelSyntax.isValidValue(s) {
+                        fail("\(field).matchLabels.\(k)", "\"\(s)\" is not a valid label value")
+                    }
+                    sel.matchLabels[k] = s
                 }
             } else {
                 fail("\(field).matchLabels", "must be a map, found \(ml.kindDescription)")
-                ok = false
             }
         }
         if let me = o["matchExpressions"], me != .null {
-            guard case .array(let exprs) = me else {
+            if case .array(let exprs) = me {
+                for (i, e) in exprs.enumerated() {
+                    if let r = parseRequirement(e, field: "\(field).matchExpressions[\(i)]", fail: fail) {
+                        sel.matchExpressions.append(r)
+                    }
+                }
+            } else {
                 fail("\(field).matchExpressions", "must be a list, found \(me.kindDescription)")
-                return nil
-            }
-            for (i, e) in exprs.enumerated() {
-                let f = "\(field).matchExpressions[\(i)]"
-                guard case .object(let eo) = e else {
-                    fail(f, "must be a map, found \(e.kindDescription)"); ok = false; continue
-                }
-                for key in eo.keys.sorted() where !["key", "operator", "values"].contains(key) {
-                    fail("\(f).\(key)", "unknown field (expected key, operator, values)"); ok = false
-                }
-                guard let key = eo["key"]?.stringValue, !key.isEmpty else {
-                    fail("\(f).key", "required string is missing"); ok = false; continue
-                }
-                guard let opName = eo["operator"]?.stringValue else {
-                    fail("\(f).operator", "required string is missing"); ok = false; continue
-                }
-                guard let op = Operator(rawValue: opName) else {
-                    fail("\(f).operator", "unknown operator \"\(opName)\" (expected In, NotIn, Exists or DoesNotExist)")
-                    ok = false; continue
-                }
-                var values: [String] = []
-                if let vs = eo["values"], vs != .null {
-                    guard case .array(let arr) = vs else {
-                        fail("\(f).values", "must be a list of strings"); ok = false; continue
-                    }
-                    for (j, v) in arr.enumerated() {
-                        if let s = v.stringValue { values.append(s) } else {
-                            fail("\(f).values[\(j)]", "must be a string, found \(v.kindDescription)"); ok = false
-                        }
-                    }
-                }
-                let needsValues = op == .in || op == .notIn
-                if needsValues && values.isEmpty {
-                    fail("\(f).values", "operator \(opName) needs at least one value"); ok = false; continue
-                }
-                if !needsValues && !values.isEmpty {
-                    fail("\(f).values", "operator \(opName) takes no values"); ok = false; continue
-                }
-                sel.matchExpressions.append(Requirement(key: key, op: op, values: Set(values)))
             }
         }
-        return ok ? sel : nil
+        return errors.count == start ? sel : nil
+    }
+
+    private static func parseRequirement(
+        _ e: Value, field f: String, fail: (String, String) -> Void
+    ) -> Requirement? {
+        guard case .object(let eo) = e else {
+            fail(f, "must be a map, found \(e.kindDescription)")
+            return nil
+        }
+        var ok = true
+        for key in eo.keys.sorted() where !["key", "operator", "values"].contains(key) {
+            fail("\(f).\(key)", "unknown field (expected key, operator, values)")
+            ok = false
+        }
+        let key = eo["key"]?.stringValue ?? ""
+        if key.isEmpty {
+            fail("\(f).key", "required string is missing")
+            ok = false
+        } else if !LabelSyntax.isValidKey(key) {
+            fail("\(f).key", "\"\(key)\" is not a valid label key")
+            ok = false
+        }
+        guard let opName = eo["operator"]?.stringValue else {
+            fail("\(f).operator", "required string is missing (In, NotIn, Exists or DoesNotExist)")
+            return nil
+        }
+        guard let op = Operator(rawValue: opName) else {
+            fail("\(f).operator", "unknown operator \"\(opName)\" (expected In, NotIn, Exists or DoesNotExist)")
+            return nil
+        }
+        var values: [String] = []
+        if let vs = eo["values"], vs != .null {
+            guard case .array(let arr) = vs else {
+                fail("\(f).values", "must be a list of strings, found \(vs.kindDescription)")
+                return nil
+            }
+            for (j, v) in arr.enumerated() {
+                if let s = v.stringValue {
+                    if !LabelSyntax.isValidValue(s) {
+                        fail("\(f).values[\(j)]", "\"\(s)\" is not a valid label value"); ok = false
+                    }
+                    values.append(s)
+                } else {
+                    fail("\(f).values[\(j)]", "must be a string, found \(v.kindDescription) (quote it)"); ok = false
+                }
+            }
+        }
+        let needsValues = op == .in || op == .notIn
+        if needsValues && values.isEmpty {
+            fail("\(f).values", "operator \(opName) needs at least one value"); ok = false
+        } else if !needsValues && !values.isEmpty {
+            fail("\(f).values", "operator \(opName) takes no values"); ok = false
+        }
+        return ok ? Requirement(key: key, op: op, values: Set(values)) : nil
     }
 }

@@ -49,6 +49,12 @@ extension Value {
 
     static func writeJSONString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        writeJSONStringBody(s, into: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// The escaped characters of a JSON string without its quotes: what a template hole is filled with.
+    static func writeJSONStringBody(_ s: String, into out: inout [UInt8]) {
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
@@ -64,7 +70,6 @@ extension Value {
             default: out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
     }
 }
 

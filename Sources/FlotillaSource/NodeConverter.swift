@@ -10,7 +10,9 @@ enum NodeConverter {
     static func value(of node: Node) throws(Failure) -> Value {
         switch node {
         case .scalar(let scalar):
-            switch scalar.tag.description {
+            // `node.tag` is the resolved tag; `scalar.tag` of a plain scalar is still "implicit",
+            // which would turn every number and boolean into a string.
+            switch node.tag.description {
             case Tag.Name.null.rawValue: return .null
             case Tag.Name.bool.rawValue: return node.bool.map(Value.bool) ?? .string(scalar.string)
             case Tag.Name.int.rawValue:

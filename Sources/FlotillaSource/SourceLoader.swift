@@ -73,7 +73,9 @@ public struct SourceLoader: Sendable {
     /// Parses one file's text (multi-document YAML or JSON).
     public static func parse(text: String, file: String, into objects: inout [ManifestObject], errors: inout [SourceError]) {
         do {
-            for node in try Yams.compose_all(yaml: text) {
+            // The sequence parks a parse error in `error` and ends; it must be checked after the loop.
+            var documents = try Yams.compose_all(yaml: text)
+            while let node = documents.next() {
                 let line = node.mark?.line ?? 1
                 let loc = SourceLocation(file: file, line: line)
                 let value: Value
@@ -90,6 +92,7 @@ public struct SourceLoader: Sendable {
                 }
                 if let obj = ObjectValidator.object(from: tree, at: loc, errors: &errors) { objects.append(obj) }
             }
+            if let error = documents.error { throw error }
         } catch let error as YamlError {
             errors.append(SourceError(location: SourceLocation(file: file, line: Self.line(of: error)), message: "YAML error: \(error)"))
         } catch {

@@ -1,0 +1,108 @@
+/// What `flotilla plan` prints, computed from a ``Plan`` and the ``FleetSource`` it came from.
+/// Pure: every function returns text or trees and never prints; the same plan gives the same output.
+public struct PlanRenderer: Sendable {
+    public var plan: Plan
+    public var fleet: FleetSource
+
+    public init(plan: Plan, fleet: FleetSource) {
+        self.plan = plan
+        self.fleet = fleet
+    }
+
+    /// Why a rendering request cannot be answered.
+    public struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// The spokes to show: all, or just `name`.
+    /// - Throws: ``Failure`` when `name` is not in the inventory.
+    public func spokePlans(_ name: String? = nil) throws(Failure) -> [Plan.SpokePlan] {
+        guard let name else { return plan.spokes }
+        guard let one = plan[spoke: name] else {
+            throw Failure(message: "no spoke named \"\(name)\" in the inventory (\(plan.spokes.count) spokes)")
+        }
+        return [one]
+    }
+
+    /// A table per spoke: a header line (name, object count, short bundle hash or the error),
+    /// then one row per object with its kind, namespace, name, the policies that placed it and
+    /// its flags. Columns are padded to the widest cell of that spoke.
+    /// - Throws: ``Failure`` when `spoke` is given and unknown.
+    public func table(spoke: String? = nil) throws(Failure) -> String {
+        var out = ""
+        for sp in try spokePlans(spoke) {
+            let state = sp.hash.map { "bundle \($0.prefix(12))" } ?? "NOT RENDERED"
+            out += "SPOKE \(sp.spoke.name)  \(sp.placements.count) object(s)  \(state)\n"
+            for failure in sp.failures { out += "  error: \(failure)\n" }
+            guard !sp.placements.isEmpty else {
+                out += "  (no policy places anything here)\n\n"
+                continue
+            }
+            var rows = [["KIND", "NAMESPACE", "NAME", "POLICIES", "FLAGS"]]
+            for p in sp.placements {
+                let kind = p.ref.group.isEmpty ? p.ref.kind : "\(p.ref.kind).\(p.ref.group)"
+                var flags: [String] = []
+                if p.createOnly { flags.append("createOnly") }
+                if p.wantSingletonReportedState { flags.append("singleton") }
+                rows.append([kind, p.ref.namespace.isEmpty ? "-" : p.ref.namespace, p.ref.name,
+                             p.policies.joined(separator: ","), flags.isEmpty ? "-" : flags.joined(separator: ",")])
+            }
+            out += Self.format(rows, indent: "  ")
+            out += "\n"
+        }
+        return out
+    }
+
+    /// `{"spokes": {"NAME": [{"apiVersion", "kind", "namespace", "name", "policies": [...], "createOnly": bool}]}}`
+    /// with every spoke (or just `spoke`), as a tree.
+    /// - Throws: ``Failure`` when `spoke` is given and unknown.
+    public func jsonValue(spoke: String? = nil) throws(Failure) -> Value {
+        var spokes: [String: Value] = [:]
+        for sp in try spokePlans(spoke) {
+            spokes[sp.spoke.name] = .array(
+                sp.placements.map { p in
+                    [
+                        "apiVersion": .string(p.ref.apiVersion), "kind": .string(p.ref.kind),
+                        "namespace": .string(p.ref.namespace), "name": .string(p.ref.name),
+                        "policies": .array(p.policies.map(Value.string)), "createOnly": .bool(p.createOnly),
+                    ]
+                })
+        }
+        return ["spokes": .object(spokes)]
+    }
+
+    /// ``jsonValue(spoke:)`` in canonical JSON (sorted keys, no whitespace) plus a newline.
+    public func json(spoke: String? = nil) throws(Failure) -> [UInt8] {
+        try jsonValue(spoke: spoke).canonicalJSON + [0x0A]
+    }
+
+    /// The exact objects of `spoke`'s rendered bundle (cleaned, transformed, templates expanded),
+    /// decoded from its payload, in bundle order.
+    /// - Throws: ``Failure`` when the spoke is unknown or its rendering failed (naming every failure).
+    public func bundleObjects(spoke: String) throws(Failure) -> [[String: Value]] {
+        let sp = try spokePlans(spoke)[0]
+        guard let payload = sp.payload else {
+            throw Failure(message: "spoke \"\(spoke)\" has no bundle:\n" + sp.failures.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        do {
+            return try SpokeBundle.decode(payload: payload).items.map(\.object)
+        } catch {
+            throw Failure(message: "spoke \"\(spoke)\": its payload does not decode: \(error)")
+        }
+    }
+
+    static func format(_ rows: [[String]], indent: String) -> String {
+        var widths = [Int](repeating: 0, count: rows.map(\.count).max() ?? 0)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        var out = ""
+        for row in rows {
+            var line = indent
+            for (i, cell) in row.enumerated() {
+                line += i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count + 2)
+            }
+            out += line + "\n"
+        }
+        return out
+    }
+}
