@@ -119,6 +119,11 @@ let package = Package(
             swiftSettings: sharedSettings
         ),
         .testTarget(
+            name: "FlotillaStoreTests",
+            dependencies: ["FlotillaStore", "FlotillaModel"],
+            swiftSettings: sharedSettings
+        ),
+        .testTarget(
             name: "FlotillaIntegrationTests",
             dependencies: [
                 "FlotillaTestSupport", "FlotillaMQTT", "FlotillaHub", "FlotillaAgent",

@@ -176,7 +176,13 @@ public struct HubStore: Sendable {
         let lastSeq: Int64 = sameEpoch ? (row?["lastSeq"] ?? 0) : 0
         // Effects follow the agent's order: a late duplicate of an old report changes nothing.
         guard r.seq > lastSeq else { return }
-        try db.execute(sql: "UPDATE spoke SET lastSeq = ? WHERE name = ?", arguments: [r.seq, spoke])
+        if sameEpoch {
+            try db.execute(sql: "UPDATE spoke SET lastSeq = ? WHERE name = ?", arguments: [r.seq, spoke])
+        } else {
+            // A new agent database numbers from 1 again; its watermark is recomputed from stored rows.
+            try db.execute(
+                sql: "UPDATE spoke SET epoch = ?, lastSeq = ?, ackedSeq = 0 WHERE name = ?", arguments: [r.epoch, r.seq, spoke])
+        }
         switch r.kind {
         case .applied:
             let objects = r.objects.map { try? Value(encodable: $0).canonicalJSON }.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }

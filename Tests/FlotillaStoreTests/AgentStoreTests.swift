@@ -1,0 +1,51 @@
+import FlotillaModel
+import FlotillaStore
+import Foundation
+import Testing
+
+/// The agent's outbox and bundle rules against a real SQLite file.
+struct AgentStoreTests {
+    static func tempPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("agent-\(UUID().uuidString).sqlite").path
+    }
+
+    static func header(_ generation: Int64, _ hash: String, spoke: String = "s1") -> Envelope.Header {
+        Envelope(spoke: spoke, generation: generation, payload: Array(hash.utf8)).header
+    }
+
+    @Test func storesNewerBundlesAndRefusesOlderOnes() async throws {
+        let store = try AgentStore(path: Self.tempPath(), spoke: "s1")
+        let h2 = Self.header(2, "two")
+        #expect(try await store.offer(envelope: [1], header: h2) == .stored)
+        #expect(try await store.offer(envelope: [1], header: h2) == .unchanged)
+        #expect(try await store.offer(envelope: [9], header: Self.header(1, "one")) == .stale(stored: 2))
+        #expect(try await store.offer(envelope: [3], header: Self.header(3, "three")) == .stored)
+        #expect(try await store.storedEnvelope() == [3])
+        let i = try await store.inspect()
+        #expect(i.storedGeneration == 3)
+        #expect(i.lastSequence == 2, "one received report per stored bundle")
+        #expect(i.outboxPending == 2)
+    }
+
+    @Test func ackDeletesExactlyTheCoveredReportsOfItsEpoch() async throws {
+        let path = Self.tempPath()
+        let store = try AgentStore(path: path, spoke: "s1")
+        for n in 1...5 { try await store.report(.event, message: "r\(n)") }
+        #expect(try await store.acknowledge(Ack(epoch: "another-database", seq: 5)) == 0)
+        #expect(try await store.acknowledge(Ack(epoch: store.epoch, seq: 3)) == 3)
+        let pending = try await store.pending(limit: 10)
+        #expect(pending.map(\.seq) == [4, 5])
+        #expect(StatusReport.decode(pending[0].body)?.message == "r4")
+        // Reopening keeps numbering and epoch: sequence numbers are never reused.
+        let reopened = try AgentStore(path: path, spoke: "s1")
+        #expect(reopened.epoch == store.epoch)
+        #expect(try await reopened.report(.event) == 6)
+        #expect(try await reopened.inspect().ackedSequence == 3)
+    }
+
+    @Test func refusesAStateFileOfAnotherSpoke() throws {
+        let path = Self.tempPath()
+        _ = try AgentStore(path: path, spoke: "s1")
+        #expect(throws: StoreError.self) { try AgentStore(path: path, spoke: "s2") }
+    }
+}
