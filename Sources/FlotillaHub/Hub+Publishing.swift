@@ -22,7 +22,7 @@ extension Hub {
             logger.error("source rejected; keeping the last good plan", metadata: ["errors": "\(error.description)"])
             return
         }
-        let newPlan = Planner.plan(fleet)
+        let newPlan = planner.update(fleet).plan
         var entries: [HubStore.PlanEntry] = []
         var payloads: [String: [UInt8]] = [:]
         var problems: [String] = []

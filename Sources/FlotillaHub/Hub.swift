@@ -21,6 +21,8 @@ public actor Hub: Service {
     /// Why the newest source was rejected, or `nil` when it is live.
     public internal(set) var sourceError: String?
     var fingerprint: String?
+    var planner = IncrementalPlanner()
+    var lastPull = ContinuousClock.now
     var statusBuffer: [MQTTMessage] = []
     var flushing = false
     var connected = false
@@ -95,6 +97,10 @@ public actor Hub: Service {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(configuration.pollInterval))
             if Task.isCancelled { return }
+            if let every = configuration.gitPullInterval, ContinuousClock.now - lastPull >= .seconds(every) {
+                lastPull = .now
+                await GitPull.run(in: configuration.sourceDirectory, logger: logger)
+            }
             await reloadIfChanged()
         }
     }

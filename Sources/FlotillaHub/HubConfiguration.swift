@@ -13,11 +13,14 @@ public struct HubConfiguration: Sendable {
     public var pollInterval: Double
     /// Bundles larger than this (envelope bytes) are refused at plan time, naming the spoke.
     public var maxBundleBytes: Int
+    /// Run `git pull --ff-only` in the source directory this often (seconds); `nil` = never.
+    public var gitPullInterval: Double?
 
     public init(
         sourceDirectory: String, mqtt: MQTTConfiguration, statePath: String, signingKey: SigningKey? = nil,
-        topics: Topics = Topics(), pollInterval: Double = 2, maxBundleBytes: Int = 4 << 20
+        topics: Topics = Topics(), pollInterval: Double = 2, maxBundleBytes: Int = 4 << 20, gitPullInterval: Double? = nil
     ) {
+        self.gitPullInterval = gitPullInterval
         self.sourceDirectory = sourceDirectory
         self.mqtt = mqtt
         self.statePath = statePath

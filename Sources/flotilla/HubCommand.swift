@@ -33,6 +33,12 @@ struct HubRunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between checks of the source directory.")
     var poll: Double = 2
 
+    @Option(help: "Also run `git pull --ff-only` in the source directory every this many seconds.")
+    var gitPull: Double?
+
+    @Option(help: "Largest bundle (bytes) the hub will publish; bigger ones are refused, naming the spoke.")
+    var maxBundleBytes: Int = 4 << 20
+
     @Option(help: "Topic prefix.")
     var topicPrefix: String = "flotilla/v1"
 
@@ -56,7 +62,8 @@ struct HubRunCommand: AsyncParsableCommand {
         let hub = try Hub(
             configuration: HubConfiguration(
                 sourceDirectory: source, mqtt: try brokerOptions.configuration(clientID: clientId), statePath: state,
-                signingKey: key, topics: Topics(prefix: topicPrefix), pollInterval: poll),
+                signingKey: key, topics: Topics(prefix: topicPrefix), pollInterval: poll, maxBundleBytes: maxBundleBytes,
+                gitPullInterval: gitPull),
             logger: logger)
         let app = HubHTTPServer.makeApplication(hub: hub, host: String(parts[0]), port: port, registry: registry, logger: logger)
         let group = ServiceGroup(

@@ -5,7 +5,9 @@ import Foundation
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "plan", abstract: "Dry run: which spoke gets which objects, and which policies placed them.")
+        commandName: "plan",
+        abstract: "Dry run: which spoke gets which objects, and which policies placed them.",
+        discussion: "Exits non-zero when the source has errors or a spoke cannot be rendered; every error is listed.")
 
     @Option(help: "GitOps source directory.")
     var source: String
@@ -13,8 +15,15 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "Only this spoke.")
     var spoke: String?
 
-    @Option(name: .shortAndLong, help: "Output: table or json.")
+    @Option(name: .shortAndLong, help: "Output: table, json, or yaml (the exact rendered bundle of --spoke).")
     var output: OutputFormat = .table
+
+    @Option(help: "Explain the placement of one object: KIND/NAMESPACE/NAME (KIND/NAME if cluster-scoped).")
+    var explain: String?
+
+    func validate() throws {
+        if output == .yaml && spoke == nil { throw ValidationError("-o yaml prints one spoke's bundle: add --spoke NAME") }
+    }
 
     func run() async throws {
         let fleet: FleetSource
@@ -25,34 +34,23 @@ struct PlanCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let plan = Planner.plan(fleet)
-        let spokes = plan.spokes.filter { spoke == nil || $0.spoke.name == spoke }
-        if let spoke, spokes.isEmpty { throw ValidationError("no spoke \"\(spoke)\" in the inventory") }
-        switch output {
-        case .json:
-            var map: [String: Value] = [:]
-            for sp in spokes {
-                map[sp.spoke.name] = .array(
-                    sp.placements.map { p in
-                        .object([
-                            "apiVersion": .string(p.ref.apiVersion), "kind": .string(p.ref.kind),
-                            "namespace": .string(p.ref.namespace), "name": .string(p.ref.name),
-                            "policies": .array(p.policies.map(Value.string)), "createOnly": .bool(p.createOnly),
-                        ])
-                    })
+        let renderer = PlanRenderer(plan: plan, fleet: fleet)
+        do {
+            if let explain {
+                print(try renderer.explain(explain))
+                return
             }
-            print(String(decoding: Value.object(["spokes": .object(map)]).canonicalJSON, as: UTF8.self))
-        case .table, .yaml:
-            for sp in spokes {
-                print("\(sp.spoke.name)  (\(sp.placements.count) objects)")
-                for p in sp.placements {
-                    let ns = p.ref.namespace.isEmpty ? "" : "\(p.ref.namespace)/"
-                    print("  \(p.ref.kind) \(ns)\(p.ref.name)  <- \(p.policies.joined(separator: ", "))\(p.createOnly ? "  [createOnly]" : "")")
-                }
+            switch output {
+            case .json: print(String(decoding: try renderer.json(spoke: spoke), as: UTF8.self), terminator: "")
+            case .yaml: print(try ManifestYAML.render(try renderer.bundleObjects(spoke: spoke!)), terminator: "")
+            case .table: print(try renderer.table(spoke: spoke), terminator: "")
             }
+        } catch let failure as PlanRenderer.Failure {
+            throw ValidationError(failure.message)
         }
-        let failed = spokes.compactMap(\.error)
-        if !failed.isEmpty {
-            for e in failed { FileHandleOutput.stderr("error: \(e)") }
+        let failures = try renderer.spokePlans(spoke).compactMap(\.error)
+        if !failures.isEmpty {
+            for e in failures { FileHandleOutput.stderr("error: \(e)") }
             throw ExitCode(1)
         }
     }
