@@ -94,10 +94,16 @@ let package = Package(
             ],
             swiftSettings: sharedSettings
         ),
+        // Benchmarks behind `flotilla bench`: figures against the raw limit in the same run.
+        .target(
+            name: "FlotillaBench",
+            dependencies: ["FlotillaMQTT", "FlotillaModel", "FlotillaStore"],
+            swiftSettings: sharedSettings
+        ),
         .executableTarget(
             name: "flotilla",
             dependencies: [
-                "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaSource",
+                "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaSource", "FlotillaBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

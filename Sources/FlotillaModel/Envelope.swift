@@ -23,6 +23,14 @@ public struct Envelope: Sendable, Hashable {
         public var compression: String
         /// ``SigningKey/keyID`` of the signer, empty when unsigned.
         public var keyId: String
+
+        /// Canonical JSON of the header, built directly (it is written once per bundle).
+        var canonicalJSON: [UInt8] {
+            Value.object([
+                "spoke": .string(spoke), "generation": .int(generation), "hash": .string(hash), "size": .int(Int64(size)),
+                "compression": .string(compression), "keyId": .string(keyId),
+            ]).canonicalJSON
+        }
     }
 
     public static let magic: [UInt8] = Array("FLT1".utf8)
@@ -45,7 +53,7 @@ public struct Envelope: Sendable, Hashable {
         h.keyId = key?.keyID ?? ""
         var input = ByteBuffer(bytes: payload)
         let compressed = try input.compress(with: .deflate())
-        let headerJSON = try Value(encodable: h).canonicalJSON
+        let headerJSON = h.canonicalJSON
         var out = Self.magic
         out.reserveCapacity(headerJSON.count + compressed.readableBytes + 128)
         out.appendBE(UInt32(headerJSON.count))

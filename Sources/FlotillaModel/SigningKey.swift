@@ -40,7 +40,7 @@ public struct VerifyingKey: Sendable, Hashable {
 
     /// First 8 bytes of the SHA-256 of the raw key, in hex: names the key in envelopes.
     public var keyID: String {
-        SHA256.hash(data: key.rawRepresentation).prefix(8).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: key.rawRepresentation).prefix(8))
     }
 
     func verify(signature: [UInt8], of bytes: ArraySlice<UInt8>) -> Bool {

@@ -58,7 +58,7 @@ public struct SpokeBundle: Sendable, Hashable {
 
     /// Hex SHA-256 of a payload: the bundle's content hash, independent of its generation.
     public static func hash(ofPayload payload: [UInt8]) -> String {
-        SHA256.hash(data: payload).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: payload))
     }
 
     /// Decodes a payload; total: any byte string gives a bundle or an error, never a crash.

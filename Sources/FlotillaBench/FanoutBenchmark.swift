@@ -1,0 +1,80 @@
+import FlotillaMQTT
+import FlotillaModel
+import FlotillaStore
+import Foundation
+
+/// The hub's fan-out against the raw limit, in the same run and the same broker: N retained
+/// QoS 1 messages of S bytes, all PUBACKed.
+///
+/// - raw: a bare libmosquitto publisher (our wrapper's `enqueue`, nothing else);
+/// - hub: what the hub does per changed spoke: sign and deflate an envelope, record the
+///   generation and envelope in SQLite (one transaction for the batch), publish, await PUBACKs.
+public enum FanoutBenchmark {
+    public static func run(messages: Int, size: Int, print say: (String) -> Void) async throws {
+        let broker = try BenchBroker(inflight: 500)
+        defer { broker.stop() }
+        let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
+        func client(_ id: String) throws -> MQTTClient {
+            let c = try MQTTClient(configuration: MQTTConfiguration(host: "127.0.0.1", port: broker.port, clientID: id, cleanStart: true, sessionExpiry: 0))
+            c.start()
+            return c
+        }
+        func connected(_ c: MQTTClient) async throws {
+            let deadline = Date().addingTimeInterval(10)
+            while !c.isConnected {
+                guard Date() < deadline else { throw BenchError("no connection to the bench broker") }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+
+        let raw = try client("bench-raw")
+        try await connected(raw)
+        var start = ContinuousClock.now
+        var tickets: [PendingPublish] = []
+        tickets.reserveCapacity(messages)
+        for i in 0..<messages { tickets.append(try raw.enqueue(topic: "bench/raw/\(i)/desired", payload: payload, retain: true)) }
+        for t in tickets { try await t.acknowledged() }
+        let rawTime = ContinuousClock.now - start
+        await raw.stop()
+        say("RESULT raw publisher: \(messages) × \(size) B retained QoS 1: \(Stopwatch.ms(rawTime))")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-bench-hub-\(UUID().uuidString.prefix(8)).sqlite")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = try HubStore(path: dir.path)
+        let key = SigningKey()
+        let hub = try client("bench-hub")
+        try await connected(hub)
+        // Per-spoke payloads differ, as real bundles do, so nothing is shared between envelopes.
+        let entries = (0..<messages).map { i in
+            HubStore.PlanEntry(spoke: "spoke-\(i)", hash: "h\(i)", objects: [])
+        }
+        start = ContinuousClock.now
+        let pubs = try await store.record(entries) { spoke, generation in
+            var p = payload
+            let tag = Array(spoke.utf8)
+            for (j, b) in tag.enumerated() where j < p.count { p[j] = b }
+            return try Envelope(spoke: spoke, generation: generation, payload: p).encode(signingWith: key)
+        }
+        let recorded = ContinuousClock.now - start
+        tickets.removeAll()
+        for p in pubs { tickets.append(try hub.enqueue(topic: "flotilla/v1/spokes/\(p.spoke)/desired", payload: p.envelope, retain: true)) }
+        for t in tickets { try await t.acknowledged() }
+        let hubTime = ContinuousClock.now - start
+        await hub.stop()
+        let ratio = Double(hubTime.components.attoseconds / 1_000_000 + hubTime.components.seconds * 1_000_000_000_000)
+            / Double(rawTime.components.attoseconds / 1_000_000 + rawTime.components.seconds * 1_000_000_000_000)
+        say("RESULT hub fan-out (sign + deflate + SQLite + publish): \(Stopwatch.ms(hubTime)) (of which sign/deflate/record \(Stopwatch.ms(recorded))), \(String(format: "%.2f", ratio))× raw")
+
+        let sub = try client("bench-sub")
+        try await connected(sub)
+        start = ContinuousClock.now
+        try sub.subscribe("flotilla/v1/spokes/+/desired", qos: 1)
+        var got = 0
+        for await _ in sub.messages {
+            got += 1
+            if got == messages { break }
+        }
+        say("RESULT retained delivery of \(messages) bundles to one new subscriber: \(Stopwatch.ms(ContinuousClock.now - start))")
+        await sub.stop()
+    }
+}
