@@ -57,6 +57,8 @@ struct FaultTests {
         let h = try FleetHarness()
         try Self.fleet(h, spoke: "store-m")
         let hub = try h.startHub()
+        // Raw reports are not resent like an agent's: wait until the hub's subscription exists.
+        try await eventually("hub connected") { try await hub.service.statusSnapshot().hub.brokerConnected }
         let probe = try MQTTProbe(port: h.broker.port, clientID: "probe-status")
         let topics = Topics()
         try await probe.subscribe(topics.ack("ghost"))
