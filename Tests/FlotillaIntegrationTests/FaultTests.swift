@@ -151,4 +151,20 @@ struct FaultTests {
         #expect(agent.terminate() == 0, "agent log:\n\(agent.output.suffix(2000))")
         #expect(hub.terminate() == 0, "hub log:\n\(hub.output.suffix(2000))")
     }
+
+    @Test func aKilledAgentIsMarkedOfflineByItsLastWill() async throws {
+        let h = try FleetHarness()
+        let spoke = "store-w"
+        try Self.fleet(h, spoke: spoke)
+        let hub = try h.startHub()
+        let agent = try h.spawn(
+            "agent-will", ["agent", "run", "--name", spoke, "--broker", h.broker.url, "--state", h.agentState(of: spoke),
+                           "--applier", "dir:\(h.manifests(of: spoke))", "--keepalive", "1"])
+        func online() async throws -> Bool? { try await hub.service.store.spokes().first { $0.name == spoke }?.online }
+        try await eventually("online") { try await online() == true }
+        agent.kill()
+        // No DISCONNECT was sent: only the broker's will, after 1.5 keepalives, can say offline.
+        try await eventually("offline through the will", timeout: 20) { try await online() == false }
+        await hub.stop()
+    }
 }
