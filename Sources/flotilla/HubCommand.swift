@@ -36,6 +36,9 @@ struct HubRunCommand: AsyncParsableCommand {
     @Option(help: "Topic prefix.")
     var topicPrefix: String = "flotilla/v1"
 
+    @Option(help: "Largest bundle published, in bytes (uncompressed); a spoke whose bundle is larger keeps its previous one and the error names it.")
+    var maxBundleBytes: Int = 4 << 20
+
     @OptionGroup var brokerOptions: BrokerOptions
     @OptionGroup var log: LogOptions
 
@@ -56,7 +59,8 @@ struct HubRunCommand: AsyncParsableCommand {
         let hub = try Hub(
             configuration: HubConfiguration(
                 sourceDirectory: source, mqtt: try brokerOptions.configuration(clientID: clientId), statePath: state,
-                signingKey: key, topics: Topics(prefix: topicPrefix), pollInterval: poll),
+                signingKey: key, topics: Topics(prefix: topicPrefix), pollInterval: poll,
+                maxBundleBytes: maxBundleBytes),
             logger: logger)
         let app = HubHTTPServer.makeApplication(hub: hub, host: String(parts[0]), port: port, registry: registry, logger: logger)
         let group = ServiceGroup(
