@@ -94,19 +94,37 @@ public struct BrokerLayout: Sendable {
         let layout = BrokerLayout(directory: directory, topics: topics)
         let fm = FileManager.default
         guard !fm.fileExists(atPath: layout.configFile.path) else { throw .alreadyInitialized(directory: layout.directory.path) }
+        let existed = fm.fileExists(atPath: layout.directory.path)
+        do {
+            try fm.createDirectory(at: layout.directory.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw .io(path: layout.directory.deletingLastPathComponent().path, message: "cannot create: \(error.localizedDescription)")
+        }
         try layout.makeDirectory(layout.directory, mode: 0o700)
-        try layout.makeDirectory(layout.dataDirectory, mode: 0o700)
-        try layout.makeDirectory(layout.credentialsDirectory, mode: 0o700)
-        try layout.writeNew(layout.aclFile, layout.aclText(), mode: 0o600)
-        try layout.writeNew(layout.passwordFile, "", mode: 0o600)
-        for user in [hubUser] + spokes {
-            try layout.issueCredentials(for: user, passwd: passwd)
+        do {
+            try layout.populate(spokes: spokes, port: port, bindAddress: bindAddress, runAsUser: runAsUser, passwd: passwd)
+        } catch {
+            // A half-written directory would make the next `init` fail on files that exist.
+            if !existed { try? fm.removeItem(at: layout.directory) }
+            throw error
+        }
+        return layout
+    }
+
+    func populate(
+        spokes: [String], port: Int, bindAddress: String, runAsUser: String?, passwd: MosquittoPasswd
+    ) throws(BrokerSetupError) {
+        try makeDirectory(dataDirectory, mode: 0o700)
+        try makeDirectory(credentialsDirectory, mode: 0o700)
+        try writeNew(aclFile, aclText(), mode: 0o600)
+        try writeNew(passwordFile, "", mode: 0o600)
+        for user in [Self.hubUser] + spokes {
+            try issueCredentials(for: user, passwd: passwd)
         }
         let settings = BrokerSettings(
-            port: port, bindAddress: bindAddress, runAsUser: runAsUser ?? currentUserName(), spokeCount: spokes.count)
+            port: port, bindAddress: bindAddress, runAsUser: runAsUser ?? Self.currentUserName(), spokeCount: spokes.count)
         // Written last: its presence marks a complete directory.
-        try layout.writeNew(layout.configFile, layout.configText(settings), mode: 0o600)
-        return layout
+        try writeNew(configFile, configText(settings), mode: 0o600)
     }
 
     /// Issues credentials for a new spoke; every other user's password and hash stay as they are.
