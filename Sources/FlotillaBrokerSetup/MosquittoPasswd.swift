@@ -1,10 +1,16 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// mosquitto's own `mosquitto_passwd`, run as a subprocess, so the password file holds exactly
 /// the hashes the installed broker expects (PBKDF2-SHA512 on 2.0.11).
 ///
 /// Passwords go to the tool on standard input (typed twice, as at a terminal), never on its
-/// command line, where any local user could read them in `/proc/PID/cmdline`.
+/// command line, where any local user could read them in `/proc/PID/cmdline`. Standard input
+/// is an unlinked 0600 file beside the password file rather than a pipe: a tool that exits
+/// without reading cannot then kill this process with SIGPIPE.
 public struct MosquittoPasswd: Sendable {
     public let executable: String
 
@@ -29,21 +35,41 @@ public struct MosquittoPasswd: Sendable {
 
     /// Adds `user` to `file`, or replaces its hash. The file must exist.
     public func set(user: String, password: String, in file: URL) throws(BrokerSetupError) {
-        try run([file.path, user], input: "\(password)\n\(password)\n", display: "mosquitto_passwd \(file.path) \(user)")
+        let input = try Self.inputFile(beside: file, text: "\(password)\n\(password)\n")
+        try run([file.path, user], input: input, display: "mosquitto_passwd \(file.path) \(user)")
     }
 
     /// Removes `user` from `file`.
     public func delete(user: String, from file: URL) throws(BrokerSetupError) {
-        try run(["-D", file.path, user], input: nil, display: "mosquitto_passwd -D \(file.path) \(user)")
+        guard let devNull = FileHandle(forReadingAtPath: "/dev/null") else {
+            throw .io(path: "/dev/null", message: "cannot open")
+        }
+        try run(["-D", file.path, user], input: devNull, display: "mosquitto_passwd -D \(file.path) \(user)")
     }
 
-    private func run(_ arguments: [String], input: String?, display: String) throws(BrokerSetupError) {
+    /// Writes `text` to a new 0600 file in `file`'s directory, unlinks it and returns it open
+    /// for reading, so it is gone from the directory before the tool starts.
+    static func inputFile(beside file: URL, text: String) throws(BrokerSetupError) -> FileHandle {
+        let path = file.deletingLastPathComponent().appendingPathComponent(".mosquitto_passwd-input-\(UUID().uuidString)").path
+        let fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .io(path: path, message: "cannot create: \(String(cString: strerror(errno)))") }
+        unlink(path)
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.seek(toOffset: 0)
+        } catch {
+            throw .io(path: path, message: "cannot write: \(error.localizedDescription)")
+        }
+        return handle
+    }
+
+    private func run(_ arguments: [String], input: FileHandle, display: String) throws(BrokerSetupError) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let stdin = Pipe()
         let output = Pipe()
-        process.standardInput = stdin
+        process.standardInput = input
         process.standardOutput = output
         process.standardError = output
         do {
@@ -51,9 +77,6 @@ public struct MosquittoPasswd: Sendable {
         } catch {
             throw .passwordToolFailed(command: display, status: -1, output: "cannot start \(executable): \(error.localizedDescription)")
         }
-        // The tool's output is a line or two; the pipe buffer holds it while we write.
-        stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
-        try? stdin.fileHandleForWriting.close()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
