@@ -54,6 +54,12 @@ let package = Package(
             ],
             swiftSettings: sharedSettings
         ),
+        // Writes a locked-down mosquitto directory: config, ACL, password file, per-client credentials.
+        .target(
+            name: "FlotillaBrokerSetup",
+            dependencies: ["FlotillaModel"],
+            swiftSettings: sharedSettings
+        ),
         // Reads a GitOps directory of YAML into model objects, with file and line.
         .target(
             name: "FlotillaSource",
@@ -103,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "flotilla",
             dependencies: [
-                "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaSource", "FlotillaBench",
+                "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaSource", "FlotillaBench", "FlotillaBrokerSetup",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -114,7 +120,7 @@ let package = Package(
         .target(
             name: "FlotillaTestSupport",
             dependencies: [
-                "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel",
+                "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaBrokerSetup",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings
@@ -133,7 +139,7 @@ let package = Package(
             name: "FlotillaIntegrationTests",
             dependencies: [
                 "FlotillaTestSupport", "FlotillaMQTT", "FlotillaHub", "FlotillaAgent",
-                "FlotillaModel", "FlotillaStore", "FlotillaSource",
+                "FlotillaModel", "FlotillaStore", "FlotillaSource", "FlotillaBrokerSetup",
             ],
             swiftSettings: sharedSettings
         ),

@@ -11,7 +11,8 @@ public struct HubConfiguration: Sendable {
     public var topics: Topics
     /// How often the source directory is checked for changes (seconds).
     public var pollInterval: Double
-    /// Bundles larger than this (envelope bytes) are refused at plan time, naming the spoke.
+    /// Bundles whose uncompressed payload is larger than this are refused at plan time, naming
+    /// the spoke, which keeps its previous bundle. Keep it at or below the agents' limit.
     public var maxBundleBytes: Int
     /// Run `git pull --ff-only` in the source directory this often (seconds); `nil` = never.
     public var gitPullInterval: Double?

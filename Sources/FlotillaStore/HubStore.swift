@@ -239,6 +239,14 @@ public struct HubStore: Sendable {
         }
     }
 
+    /// Every report stored for one spoke, oldest first; for audits and tests.
+    public func reports(spoke: String) async throws -> [StatusReport] {
+        try await db.read { db in
+            try Data.fetchAll(db, sql: "SELECT body FROM report WHERE spoke = ? ORDER BY receivedAt, epoch, seq", arguments: [spoke])
+                .compactMap { StatusReport.decode(Array($0)) }
+        }
+    }
+
     /// Total reports stored (distinct keys) for one spoke and epoch; for tests and audits.
     public func reportCount(spoke: String) async throws -> Int {
         try await db.read { db in

@@ -1,4 +1,5 @@
 import FlotillaAgent
+import FlotillaBrokerSetup
 import FlotillaHub
 import FlotillaMQTT
 import FlotillaModel
@@ -14,14 +15,35 @@ public final class FleetHarness: @unchecked Sendable {
     public var source: URL { directory.appendingPathComponent("source") }
     public var hubState: String { directory.appendingPathComponent("hub.sqlite").path }
     public let logger: Logger
+    /// The locked-down broker directory when the fleet runs on one; clients then log in with
+    /// its credentials (the hub as `hub`, each agent as its spoke name).
+    public let brokerLayout: BrokerLayout?
 
     public init(persistence: Bool = true, brokerConfig: String = "") throws {
         broker = try MosquittoBroker(persistence: persistence, extraConfig: brokerConfig)
+        brokerLayout = nil
         directory = try TemporaryDirectory.make(prefix: "fleet")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("source"), withIntermediateDirectories: true)
+        logger = Self.makeLogger()
+    }
+
+    /// A fleet on a broker written by ``BrokerLayout`` (what `flotilla broker init` writes) under
+    /// the fleet directory, with credentials for the hub and for `securedSpokes`.
+    public init(securedSpokes: [String]) throws {
+        directory = try TemporaryDirectory.make(prefix: "fleet")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("source"), withIntermediateDirectories: true)
+        let port = try FreePort.find()
+        let layout = try BrokerLayout.create(
+            at: directory.appendingPathComponent("broker"), port: Int(port), spokes: securedSpokes, passwd: try MosquittoPasswd())
+        brokerLayout = layout
+        broker = try MosquittoBroker(configFile: layout.configFile, port: port)
+        logger = Self.makeLogger()
+    }
+
+    static func makeLogger() -> Logger {
         var logger = Logger(label: "flotilla.test")
         logger.logLevel = ProcessInfo.processInfo.environment["FLOTILLA_TEST_LOG"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
-        self.logger = logger
+        return logger
     }
 
     /// Writes (or replaces) a source file.
@@ -39,27 +61,38 @@ public final class FleetHarness: @unchecked Sendable {
         ((try? FileManager.default.contentsOfDirectory(atPath: manifests(of: spoke))) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }
 
-    public func mqtt(clientID: String) -> MQTTConfiguration {
-        MQTTConfiguration(host: "127.0.0.1", port: broker.port, clientID: clientID, keepalive: 5, reconnectMin: 0.1, reconnectMax: 1)
+    /// A client configuration; on a secured broker it logs in as `username` with its password.
+    public func mqtt(clientID: String, username: String? = nil) -> MQTTConfiguration {
+        var user: String?
+        var password: String?
+        if let brokerLayout, let username {
+            user = username
+            password = try? brokerLayout.password(for: username)
+        }
+        return MQTTConfiguration(
+            host: "127.0.0.1", port: broker.port, clientID: clientID, username: user, password: password, keepalive: 5,
+            reconnectMin: 0.1, reconnectMax: 1)
     }
 
-    /// Starts a hub in this process.
-    public func startHub(signingKey: SigningKey? = nil) throws -> Running<Hub> {
+    /// Starts a hub in this process (as user `hub` on a secured broker).
+    public func startHub(signingKey: SigningKey? = nil, maxBundleBytes: Int = 4 << 20) throws -> Running<Hub> {
         let hub = try Hub(
             configuration: HubConfiguration(
-                sourceDirectory: source.path, mqtt: mqtt(clientID: "flotilla-hub"), statePath: hubState, signingKey: signingKey,
-                pollInterval: 0.1),
+                sourceDirectory: source.path, mqtt: mqtt(clientID: "flotilla-hub", username: BrokerLayout.hubUser),
+                statePath: hubState, signingKey: signingKey, pollInterval: 0.1, maxBundleBytes: maxBundleBytes),
             logger: logger)
         return Running(hub) { try await hub.run() }
     }
 
-    /// Starts an agent in this process.
-    public func startAgent(_ spoke: String, trustedKeys: [VerifyingKey] = [], resendInterval: Double = 1) async throws -> Running<Agent> {
+    /// Starts an agent in this process (as user `spoke` on a secured broker).
+    public func startAgent(
+        _ spoke: String, trustedKeys: [VerifyingKey] = [], resendInterval: Double = 1, maxBundleBytes: Int = 4 << 20
+    ) async throws -> Running<Agent> {
         let agent = try await Agent(
             configuration: AgentConfiguration(
-                name: spoke, mqtt: mqtt(clientID: spoke), statePath: agentState(of: spoke),
-                applier: DirApplier(directory: manifests(of: spoke)), trustedKeys: trustedKeys, resendInterval: resendInterval,
-                reconcileInterval: 0),
+                name: spoke, mqtt: mqtt(clientID: spoke, username: spoke), statePath: agentState(of: spoke),
+                applier: DirApplier(directory: manifests(of: spoke)), trustedKeys: trustedKeys,
+                maxBundleBytes: maxBundleBytes, resendInterval: resendInterval, reconcileInterval: 0),
             logger: logger)
         return Running(agent) { try await agent.run() }
     }

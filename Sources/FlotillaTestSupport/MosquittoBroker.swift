@@ -11,17 +11,32 @@ public final class MosquittoBroker: @unchecked Sendable {
     public let directory: URL
     public let persistence: Bool
     let extraConfig: String
+    /// A configuration written by someone else (`flotilla broker init`); `nil` when generated here.
+    let configFile: URL?
     private var process: SpawnedProcess?
 
-    /// Starts a broker.
+    /// Starts a broker with an open test configuration (anonymous clients allowed).
     /// - Parameters:
     ///   - persistence: keep retained messages and sessions on disk across restarts.
     ///   - extraConfig: more mosquitto.conf lines (ACLs, limits).
     public init(persistence: Bool = true, extraConfig: String = "") throws {
         self.persistence = persistence
         self.extraConfig = extraConfig
+        configFile = nil
         directory = try TemporaryDirectory.make(prefix: "mosquitto")
         port = try FreePort.find()
+        try start()
+    }
+
+    /// Starts a broker from an existing configuration file whose listener is on 127.0.0.1:`port`
+    /// and which logs to `mosquitto.log` beside it. The directory belongs to the caller and is
+    /// left in place.
+    public init(configFile: URL, port: Int32) throws {
+        self.configFile = configFile
+        self.port = port
+        persistence = true
+        extraConfig = ""
+        directory = configFile.deletingLastPathComponent()
         try start()
     }
 
@@ -48,12 +63,22 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// Starts (or restarts) the broker on the same port and waits until it accepts connections.
     public func start() throws {
-        let conf = directory.appendingPathComponent("mosquitto.conf")
-        try configText.write(to: conf, atomically: true, encoding: .utf8)
+        let conf: URL
+        if let configFile {
+            conf = configFile
+        } else {
+            conf = directory.appendingPathComponent("mosquitto.conf")
+            try configText.write(to: conf, atomically: true, encoding: .utf8)
+        }
         process = try SpawnedProcess(
             executable: try Executable.find("mosquitto", extra: ["/usr/sbin/mosquitto"]), arguments: ["-c", conf.path],
             logFile: directory.appendingPathComponent("stderr.log").path)
         try FreePort.waitUntilListening(port: port, timeout: 10)
+    }
+
+    /// SIGHUP: mosquitto re-reads its password and ACL files; connections stay up.
+    public func reload() {
+        process?.signal(SIGHUP)
     }
 
     /// SIGKILL: the broker dies at once, losing whatever it had not saved.
@@ -79,6 +104,6 @@ public final class MosquittoBroker: @unchecked Sendable {
             p.signal(SIGKILL)
             p.wait()
         }
-        try? FileManager.default.removeItem(at: directory)
+        if configFile == nil { try? FileManager.default.removeItem(at: directory) }
     }
 }

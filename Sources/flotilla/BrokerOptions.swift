@@ -27,6 +27,9 @@ struct BrokerOptions: ParsableArguments {
 
     func validate() throws {
         _ = try endpoint()
+        guard (5...65535).contains(keepalive) else {
+            throw ValidationError("--keepalive must be 5…65535 seconds (libmosquitto refuses less than 5)")
+        }
         if (cert == nil) != (key == nil) { throw ValidationError("--cert and --key go together") }
     }
 

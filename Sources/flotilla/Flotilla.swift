@@ -7,5 +7,8 @@ struct Flotilla: AsyncParsableCommand {
         commandName: "flotilla",
         abstract: "Run Kubernetes-style workloads on thousands of edge sites through an MQTT broker.",
         version: FlotillaVersion.current,
-        subcommands: [HubCommand.self, AgentCommand.self, StatusCommand.self, PlanCommand.self, KeygenCommand.self, BenchCommand.self])
+        subcommands: [
+            HubCommand.self, AgentCommand.self, StatusCommand.self, PlanCommand.self, KeygenCommand.self, BrokerCommand.self,
+            BenchCommand.self,
+        ])
 }

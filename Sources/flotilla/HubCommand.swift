@@ -36,11 +36,11 @@ struct HubRunCommand: AsyncParsableCommand {
     @Option(help: "Also run `git pull --ff-only` in the source directory every this many seconds.")
     var gitPull: Double?
 
-    @Option(help: "Largest bundle (bytes) the hub will publish; bigger ones are refused, naming the spoke.")
-    var maxBundleBytes: Int = 4 << 20
-
     @Option(help: "Topic prefix.")
     var topicPrefix: String = "flotilla/v1"
+
+    @Option(help: "Largest bundle published, in bytes (uncompressed); a spoke whose bundle is larger keeps its previous one and the error names it.")
+    var maxBundleBytes: Int = 4 << 20
 
     @OptionGroup var brokerOptions: BrokerOptions
     @OptionGroup var log: LogOptions

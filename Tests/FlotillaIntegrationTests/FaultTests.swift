@@ -159,11 +159,11 @@ struct FaultTests {
         let hub = try h.startHub()
         let agent = try h.spawn(
             "agent-will", ["agent", "run", "--name", spoke, "--broker", h.broker.url, "--state", h.agentState(of: spoke),
-                           "--applier", "dir:\(h.manifests(of: spoke))", "--keepalive", "1"])
+                           "--applier", "dir:\(h.manifests(of: spoke))", "--keepalive", "5"])
         func online() async throws -> Bool? { try await hub.service.store.spokes().first { $0.name == spoke }?.online }
         try await eventually("online") { try await online() == true }
         agent.kill()
-        // No DISCONNECT was sent: only the broker's will, after 1.5 keepalives, can say offline.
+        // No DISCONNECT was sent: only the broker's will, after 1.5 keepalives (7.5 s), can say offline.
         try await eventually("offline through the will", timeout: 20) { try await online() == false }
         await hub.stop()
     }

@@ -1,0 +1,104 @@
+import Foundation
+
+/// What `mosquitto.conf` is written from.
+public struct BrokerSettings: Sendable, Hashable {
+    public var port: Int
+    public var bindAddress: String
+    /// The account mosquitto switches to when started as root.
+    public var runAsUser: String
+    public var spokeCount: Int
+
+    public init(port: Int, bindAddress: String, runAsUser: String, spokeCount: Int) {
+        self.port = port
+        self.bindAddress = bindAddress
+        self.runAsUser = runAsUser
+        self.spokeCount = spokeCount
+    }
+
+    /// Per-client queue limit. The hub needs the most: one retained presence per spoke on every
+    /// subscribe plus every spoke's reports while it restarts. At least 2 per spoke, and never
+    /// below 20,000, so that `add-spoke` does not need a new configuration for a long time.
+    public var maxQueuedMessages: Int { max(20_000, 2 * spokeCount) }
+}
+
+extension BrokerLayout {
+    /// The broker configuration. Every path is absolute, so the broker can be started from any
+    /// working directory. mosquitto treats a line as a comment only when `#` is its first character.
+    public func configText(_ s: BrokerSettings) -> String {
+        """
+        # Written by `flotilla broker init`. See docs/operations.md ("One-command broker set-up").
+        # Start: mosquitto -c \(configFile.path)
+        # After `flotilla broker add-spoke`/`remove-spoke`: kill -HUP $(cat \(pidFile.path))
+        # (re-reads the password and ACL files; connected clients stay connected).
+
+        # When started as root, mosquitto drops to this user, who owns every file here. Started by
+        # this user, it stays as it is.
+        user \(s.runAsUser)
+        pid_file \(pidFile.path)
+
+        # One password file and one ACL for every listener; no anonymous clients.
+        per_listener_settings false
+        allow_anonymous false
+        password_file \(passwordFile.path)
+        acl_file \(aclFile.path)
+        # Withhold retained messages (bundles, acks) whose publisher has lost write access.
+        check_retain_source true
+
+        # Retained bundles, acks and persistent sessions survive a restart.
+        persistence true
+        persistence_location \(dataDirectory.path)/
+        autosave_interval 60
+        autosave_on_changes false
+        # Forget sessions of clients gone for 14 days (retired spokes, test tools).
+        persistent_client_expiration 14d
+
+        # Queues: mosquitto drops silently past these (the hub's ack watermark makes that safe).
+        max_queued_messages \(s.maxQueuedMessages)
+        max_queued_bytes 134217728
+        # QoS 1 window, announced to MQTT 5 clients as Receive Maximum: 200-1,000 is fastest.
+        max_inflight_messages 500
+        queue_qos0_messages false
+        # Largest packet: 4 MiB, a little above the hub's and agents' default bundle limit.
+        max_packet_size 4194304
+        retain_available true
+
+        sys_interval 10
+        log_dest file \(logFile.path)
+        log_type error
+        log_type warning
+        log_type notice
+        log_type information
+        log_timestamp true
+        log_timestamp_format %Y-%m-%dT%H:%M:%S
+        connection_messages true
+
+        # Passwords cross this listener in clear text: keep it on loopback or a segregated network.
+        listener \(s.port) \(s.bindAddress)
+        # The client id becomes the username, so no client can take over another's session.
+        use_username_as_clientid true
+        max_connections -1
+
+        """
+    }
+
+    /// The ACL: the hub reads and writes the fleet's whole topic tree and reads `$SYS`; every
+    /// other user (a spoke, named like its username) reads only its own `desired`/`ack` and writes
+    /// only its own `status`/`presence`. Anything not granted is denied.
+    public func aclText() -> String {
+        """
+        # Written by `flotilla broker init`. Reload a running broker after changes: kill -HUP.
+        # Anything not granted here is denied. A line is a comment only when "#" is its first character.
+
+        user \(Self.hubUser)
+        topic readwrite \(topics.prefix)/#
+        topic read $SYS/broker/#
+
+        # %u is the client's username, which is its spoke name.
+        pattern read \(topics.desired("%u"))
+        pattern read \(topics.ack("%u"))
+        pattern write \(topics.status("%u"))
+        pattern write \(topics.presence("%u"))
+
+        """
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import FlotillaBrokerSetup
+import Foundation
+
+struct BrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker", abstract: "Write and maintain a locked-down mosquitto directory for a fleet.",
+        subcommands: [BrokerInitCommand.self, BrokerAddSpokeCommand.self, BrokerRemoveSpokeCommand.self])
+}
+
+struct BrokerInitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write DIR/mosquitto.conf, DIR/acl, DIR/passwd and DIR/credentials/NAME.password for the hub and each spoke.")
+
+    @Option(help: "Directory to write (created; must not hold a mosquitto.conf yet).")
+    var out: String
+
+    @Option(help: "Listener port.")
+    var port: Int
+
+    @Option(help: "Listener address. Passwords cross it in clear text: keep it on loopback or a segregated network.")
+    var bind: String = "127.0.0.1"
+
+    @Option(name: .customLong("spoke"), help: "Spoke name (repeat); also its broker username.")
+    var spokes: [String] = []
+
+    @Option(help: "Topic prefix.")
+    var topicPrefix: String = "flotilla/v1"
+
+    func validate() throws {
+        guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+    }
+
+    func run() async throws {
+        let layout = try BrokerLayout.create(
+            at: URL(fileURLWithPath: out), port: port, bindAddress: bind, spokes: spokes,
+            topics: .init(prefix: topicPrefix), passwd: try MosquittoPasswd())
+        print("wrote \(layout.configFile.path), \(layout.aclFile.path), \(layout.passwordFile.path)")
+        print("credentials (0600) for hub and \(spokes.count) spoke(s) in \(layout.credentialsDirectory.path)")
+        print("start the broker: mosquitto -c \(layout.configFile.path)")
+    }
+}
+
+struct BrokerAddSpokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add-spoke", abstract: "Issue credentials for a new spoke; other users are left as they are.")
+
+    @Option(help: "Directory written by `flotilla broker init`.")
+    var dir: String
+
+    @Option(help: "Spoke name.")
+    var spoke: String
+
+    func run() async throws {
+        let layout = BrokerLayout(directory: URL(fileURLWithPath: dir))
+        try layout.addSpoke(spoke, passwd: try MosquittoPasswd())
+        print("added \(spoke): password in \(layout.credentialsFile(for: spoke).path)")
+        print("if the broker is running: kill -HUP $(cat \(layout.pidFile.path))")
+    }
+}
+
+struct BrokerRemoveSpokeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "remove-spoke", abstract: "Delete a spoke's broker user and credentials file; other users are left as they are.")
+
+    @Option(help: "Directory written by `flotilla broker init`.")
+    var dir: String
+
+    @Option(help: "Spoke name.")
+    var spoke: String
+
+    func run() async throws {
+        let layout = BrokerLayout(directory: URL(fileURLWithPath: dir))
+        try layout.removeSpoke(spoke, passwd: try MosquittoPasswd())
+        print("removed \(spoke)")
+        print("if the broker is running: kill -HUP $(cat \(layout.pidFile.path)) (disconnects the spoke)")
+        print("then clear its retained topics, which may hold Secrets (see docs/operations.md)")
+    }
+}
