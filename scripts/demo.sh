@@ -13,35 +13,33 @@ BIN=${FLOTILLA_BIN:-$ROOT/.build/release/flotilla}
 rm -rf "$DEMO"
 mkdir -p "$DEMO/broker" "$DEMO/spokes" "$DEMO/logs" "$DEMO/keys"
 
-cat > "$DEMO/broker/mosquitto.conf" <<CONF
-# Demo broker: loopback only, anonymous (see broker-config/ for a locked-down production setup).
-user $(id -un)
-listener $MQTT_PORT 127.0.0.1
-allow_anonymous true
-persistence true
-persistence_location $DEMO/broker/
-autosave_interval 10
-max_inflight_messages 500
-max_queued_messages 20000
-log_dest file $DEMO/logs/mosquitto.log
-CONF
-mosquitto -c "$DEMO/broker/mosquitto.conf" -d
-pgrep -f "mosquitto -c $DEMO/broker/mosquitto.conf" > "$DEMO/broker.pid"
+SPOKES="store-berlin store-lyon store-porto factory-turin"
+# A locked-down broker: per-spoke passwords and ACLs, anonymous clients refused.
+rmdir "$DEMO/broker"
+"$BIN" broker init --out "$DEMO/broker" --port "$MQTT_PORT" $(for s in $SPOKES; do echo --spoke "$s"; done) >/dev/null
+mosquitto -c "$DEMO/broker/mosquitto.conf" > "$DEMO/logs/mosquitto.log" 2>&1 &
+echo $! > "$DEMO/broker.pid"
+for _ in $(seq 100); do
+    (echo > "/dev/tcp/127.0.0.1/$MQTT_PORT") 2>/dev/null && break
+    sleep 0.1
+done
 
 "$BIN" keygen --out "$DEMO/keys" >/dev/null
 "$BIN" hub run --source "$ROOT/examples/fleet" --broker "mqtt://127.0.0.1:$MQTT_PORT" \
     --state "$DEMO/hub.sqlite" --http "127.0.0.1:$HTTP_PORT" --signing-key "$DEMO/keys/hub.key" \
+    --username hub --password-file "$DEMO/broker/credentials/hub.password" \
     > "$DEMO/logs/hub.log" 2>&1 &
 echo $! > "$DEMO/hub.pid"
 
-for spoke in store-berlin store-lyon store-porto factory-turin; do
+for spoke in $SPOKES; do
     "$BIN" agent run --name "$spoke" --broker "mqtt://127.0.0.1:$MQTT_PORT" \
         --state "$DEMO/spokes/$spoke.sqlite" --applier "dir:$DEMO/spokes/$spoke/manifests" \
-        --hub-key "$DEMO/keys/hub.pub" > "$DEMO/logs/$spoke.log" 2>&1 &
+        --hub-key "$DEMO/keys/hub.pub" --username "$spoke" --password-file "$DEMO/broker/credentials/$spoke.password" \
+        > "$DEMO/logs/$spoke.log" 2>&1 &
     echo $! > "$DEMO/$spoke.pid"
 done
 
-echo "demo fleet starting: broker 127.0.0.1:$MQTT_PORT, hub http://127.0.0.1:$HTTP_PORT, 4 spokes"
+echo "demo fleet starting: broker 127.0.0.1:$MQTT_PORT (per-spoke credentials and ACLs), hub http://127.0.0.1:$HTTP_PORT, 4 spokes, signed bundles"
 "$BIN" status --hub "http://127.0.0.1:$HTTP_PORT" --wait 60
 echo
 echo "Manifests written by the agents: $DEMO/spokes/*/manifests"
