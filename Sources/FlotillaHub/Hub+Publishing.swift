@@ -43,12 +43,23 @@ extension Hub {
             payloads[name] = payload
             entries.append(HubStore.PlanEntry(spoke: name, hash: hash, objects: sp.placements.map(\.ref)))
         }
-        let key = configuration.signingKey
-        let frozen = payloads
         do {
-            let publications = try await store.record(entries) { spoke, generation in
-                try Envelope(spoke: spoke, generation: generation, payload: frozen[spoke] ?? []).encode(signingWith: key)
+            // Only changed spokes get a new generation and envelope; envelopes are built on every
+            // core before the one transaction that records them, and published after it commits.
+            let current = try await store.currentBundles()
+            var jobs: [EnvelopeBatch.Job] = []
+            for e in entries {
+                let old = current[e.spoke]
+                if let old, old.hash == e.hash, old.inInventory { continue }
+                jobs.append(EnvelopeBatch.Job(spoke: e.spoke, generation: (old?.generation ?? 0) + 1, payload: payloads[e.spoke] ?? []))
             }
+            let key = configuration.signingKey
+            let frozenJobs = jobs
+            let envelopes = try await BlockingWork.run { try EnvelopeBatch.build(frozenJobs, signingWith: key) }
+            let publications = zip(jobs, envelopes).map {
+                HubStore.Publication(spoke: $0.spoke, generation: $0.generation, envelope: $1)
+            }
+            try await store.commit(publications, entries: entries)
             let removed = try await store.retire(keeping: Set(newPlan.spokes.map(\.spoke.name)))
             plan = newPlan
             sourceError = problems.isEmpty ? nil : problems.joined(separator: "\n")

@@ -59,6 +59,12 @@ public struct HubStore: Sendable {
         public var spoke: String
         public var generation: Int64
         public var envelope: [UInt8]
+
+        public init(spoke: String, generation: Int64, envelope: [UInt8]) {
+            self.spoke = spoke
+            self.generation = generation
+            self.envelope = envelope
+        }
     }
 
     /// One spoke's freshly planned bundle.
@@ -105,6 +111,42 @@ public struct HubStore: Sendable {
                 out.append(Publication(spoke: e.spoke, generation: generation, envelope: envelope))
             }
             return out
+        }
+    }
+
+    /// Generation, hash and inventory flag of every known spoke: what a new plan is compared with.
+    public func currentBundles() async throws -> [String: (generation: Int64, hash: String?, inInventory: Bool)] {
+        try await db.read { db in
+            var out: [String: (generation: Int64, hash: String?, inInventory: Bool)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, generation, hash, inInventory FROM spoke") {
+                out[row["name"]] = (row["generation"], row["hash"], (row["inInventory"] as Int64) != 0)
+            }
+            return out
+        }
+    }
+
+    /// Stores envelopes built beforehand (see ``currentBundles()``) in one transaction. Each
+    /// publication must carry exactly the next generation of its spoke; the hub is the only
+    /// writer, so this holds unless two hubs share a state file, which this refuses.
+    public func commit(_ publications: [Publication], entries: [PlanEntry]) async throws {
+        let byName = Dictionary(entries.map { ($0.spoke, $0) }, uniquingKeysWith: { a, _ in a })
+        try await db.write { db in
+            for p in publications {
+                let old = try Int64.fetchOne(db, sql: "SELECT generation FROM spoke WHERE name = ?", arguments: [p.spoke]) ?? 0
+                guard p.generation == old + 1 else { throw StoreError.concurrentWriter(spoke: p.spoke) }
+                let e = byName[p.spoke]
+                let objectsJSON = String(decoding: Value.array((e?.objects ?? []).map(\.value)).canonicalJSON, as: UTF8.self)
+                try db.execute(
+                    sql: """
+                        INSERT INTO spoke (name, generation, hash, envelope, inInventory, objects, planError) VALUES (?, ?, ?, ?, 1, ?, NULL)
+                        ON CONFLICT(name) DO UPDATE SET generation = excluded.generation, hash = excluded.hash,
+                            envelope = excluded.envelope, inInventory = 1, objects = excluded.objects, planError = NULL
+                        """, arguments: [p.spoke, p.generation, e?.hash, Data(p.envelope), objectsJSON])
+            }
+            let published = Set(publications.map(\.spoke))
+            for e in entries where !published.contains(e.spoke) {
+                try db.execute(sql: "UPDATE spoke SET planError = NULL WHERE name = ? AND planError IS NOT NULL", arguments: [e.spoke])
+            }
         }
     }
 
