@@ -57,9 +57,13 @@ public enum FanoutBenchmark {
             for (j, b) in Array(e.spoke.utf8).enumerated() where j < p.count { p[j] = b }
             return EnvelopeBatch.Job(spoke: e.spoke, generation: (current[e.spoke]?.generation ?? 0) + 1, payload: p)
         }
+        let t0 = ContinuousClock.now
         let envelopes = try EnvelopeBatch.build(jobs, signingWith: key)
+        let built = ContinuousClock.now - t0
         let pubs = zip(jobs, envelopes).map { HubStore.Publication(spoke: $0.spoke, generation: $0.generation, envelope: $1) }
+        let t1 = ContinuousClock.now
         try await store.commit(pubs, entries: entries)
+        say("  envelopes built on all cores: \(Stopwatch.ms(built)); SQLite commit: \(Stopwatch.ms(ContinuousClock.now - t1))")
         let recorded = ContinuousClock.now - start
         tickets.removeAll()
         for p in pubs { tickets.append(try hub.enqueue(topic: "flotilla/v1/spokes/\(p.spoke)/desired", payload: p.envelope, retain: true)) }
@@ -69,6 +73,16 @@ public enum FanoutBenchmark {
         let ratio = Double(hubTime.components.attoseconds / 1_000_000 + hubTime.components.seconds * 1_000_000_000_000)
             / Double(rawTime.components.attoseconds / 1_000_000 + rawTime.components.seconds * 1_000_000_000_000)
         say("RESULT hub fan-out (sign + deflate + SQLite + publish): \(Stopwatch.ms(hubTime)) (of which sign/deflate on all cores + SQLite record \(Stopwatch.ms(recorded))), \(String(format: "%.2f", ratio))× raw")
+
+        // Where envelope time goes, on one core: deflate alone, then deflate + Ed25519.
+        let sample = min(messages, 2_000)
+        var t = ContinuousClock.now
+        for i in 0..<sample { _ = try Envelope(spoke: "s\(i)", generation: 1, payload: payload).encode(signingWith: nil) }
+        let deflateOnly = ContinuousClock.now - t
+        t = ContinuousClock.now
+        for i in 0..<sample { _ = try Envelope(spoke: "s\(i)", generation: 1, payload: payload).encode(signingWith: key) }
+        let signed = ContinuousClock.now - t
+        say("  one core, per envelope: deflate + header \(Stopwatch.ms(deflateOnly / sample)), with Ed25519 \(Stopwatch.ms(signed / sample))")
 
         let sub = try client("bench-sub")
         try await connected(sub)

@@ -51,7 +51,7 @@ public enum PlanBenchmark {
 enum Stopwatch {
     static func ms(_ d: Duration) -> String {
         let c = d.components
-        return String(format: "%.1f ms", Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15)
+        return String(format: "%.3f ms", Double(c.seconds) * 1000 + Double(c.attoseconds) / 1e15)
     }
 
     static func measure<T>(_ label: String, _ say: (String) -> Void, _ body: () -> T) -> T {

@@ -48,11 +48,11 @@ public struct Envelope: Sendable, Hashable {
     }
 
     /// Encodes, compresses and (when `key` is given) signs.
-    public func encode(signingWith key: SigningKey?) throws -> [UInt8] {
+    /// - Parameter deflater: reusable compression state; pass one per thread when encoding many.
+    public func encode(signingWith key: SigningKey?, deflater: PayloadDeflater? = nil) throws -> [UInt8] {
         var h = header
         h.keyId = key?.keyID ?? ""
-        var input = ByteBuffer(bytes: payload)
-        let compressed = try input.compress(with: .deflate())
+        let compressed = try (deflater ?? PayloadDeflater()).deflate(payload)
         let headerJSON = h.canonicalJSON
         var out = Self.magic
         out.reserveCapacity(headerJSON.count + compressed.readableBytes + 128)
@@ -151,5 +151,22 @@ extension Value {
     public init(encodable: some Encodable) throws {
         let data = try JSONEncoder().encode(encodable)
         self = try JSONDecoder().decode(Value.self, from: data)
+    }
+}
+
+/// Deflate state that can be reused: a fresh zlib stream costs more than compressing a small
+/// bundle (its buffers come from mmap), so batch encoders keep one per thread.
+/// Not thread-safe: one owner at a time.
+public final class PayloadDeflater {
+    private let zlib: ZlibCompressor
+
+    public init() throws { zlib = try ZlibCompressor(algorithm: .deflate) }
+
+    func deflate(_ bytes: [UInt8]) throws -> ByteBuffer {
+        try zlib.reset()
+        var input = ByteBuffer(bytes: bytes)
+        var output = ByteBufferAllocator().buffer(capacity: zlib.maxSize(from: input))
+        try zlib.deflate(from: &input, to: &output, flush: .finish)
+        return output
     }
 }

@@ -17,9 +17,17 @@ public enum EnvelopeBatch {
     /// Encodes every job; blocks the calling thread, so call it off the cooperative pool.
     /// - Throws: the first encoding error (compression failing is the only source).
     public static func build(_ jobs: [Job], signingWith key: SigningKey?) throws -> [[UInt8]] {
-        let results: [Result<[UInt8], any Error>] = ParallelMap.map(jobs.count, serialBelow: 32) { i in
-            Result { try Envelope(spoke: jobs[i].spoke, generation: jobs[i].generation, payload: jobs[i].payload).encode(signingWith: key) }
+        // One deflate state per chunk: zlib streams are expensive to create and not thread-safe.
+        let chunks = jobs.count < 64 ? 1 : 16
+        let results: [Result<[[UInt8]], any Error>] = ParallelMap.map(chunks, serialBelow: 2) { chunk in
+            Result {
+                let deflater = try PayloadDeflater()
+                return try (chunk * jobs.count / chunks..<(chunk + 1) * jobs.count / chunks).map { i in
+                    try Envelope(spoke: jobs[i].spoke, generation: jobs[i].generation, payload: jobs[i].payload)
+                        .encode(signingWith: key, deflater: deflater)
+                }
+            }
         }
-        return try results.map { try $0.get() }
+        return try results.flatMap { try $0.get() }
     }
 }

@@ -131,17 +131,20 @@ public struct HubStore: Sendable {
     public func commit(_ publications: [Publication], entries: [PlanEntry]) async throws {
         let byName = Dictionary(entries.map { ($0.spoke, $0) }, uniquingKeysWith: { a, _ in a })
         try await db.write { db in
+            // Thousands of rows per plan: compile each statement once.
+            let select = try db.cachedStatement(sql: "SELECT generation FROM spoke WHERE name = ?")
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO spoke (name, generation, hash, envelope, inInventory, objects, planError) VALUES (?, ?, ?, ?, 1, ?, NULL)
+                    ON CONFLICT(name) DO UPDATE SET generation = excluded.generation, hash = excluded.hash,
+                        envelope = excluded.envelope, inInventory = 1, objects = excluded.objects, planError = NULL
+                    """)
             for p in publications {
-                let old = try Int64.fetchOne(db, sql: "SELECT generation FROM spoke WHERE name = ?", arguments: [p.spoke]) ?? 0
+                let old = try Int64.fetchOne(select, arguments: [p.spoke]) ?? 0
                 guard p.generation == old + 1 else { throw StoreError.concurrentWriter(spoke: p.spoke) }
                 let e = byName[p.spoke]
                 let objectsJSON = String(decoding: Value.array((e?.objects ?? []).map(\.value)).canonicalJSON, as: UTF8.self)
-                try db.execute(
-                    sql: """
-                        INSERT INTO spoke (name, generation, hash, envelope, inInventory, objects, planError) VALUES (?, ?, ?, ?, 1, ?, NULL)
-                        ON CONFLICT(name) DO UPDATE SET generation = excluded.generation, hash = excluded.hash,
-                            envelope = excluded.envelope, inInventory = 1, objects = excluded.objects, planError = NULL
-                        """, arguments: [p.spoke, p.generation, e?.hash, Data(p.envelope), objectsJSON])
+                try upsert.execute(arguments: [p.spoke, p.generation, e?.hash, Data(p.envelope), objectsJSON])
             }
             let published = Set(publications.map(\.spoke))
             for e in entries where !published.contains(e.spoke) {
