@@ -31,6 +31,10 @@ public actor Hub: Service {
     let duplicatesCounter = Counter(label: "flotilla_hub_reports_duplicate_total")
     let publishedCounter = Counter(label: "flotilla_hub_bundles_published_total")
     let sourceErrorsCounter = Counter(label: "flotilla_hub_source_errors_total")
+    let spokesGauge = Gauge(label: "flotilla_hub_spokes")
+    let onlineGauge = Gauge(label: "flotilla_hub_spokes_online")
+    let convergedGauge = Gauge(label: "flotilla_hub_spokes_converged")
+    var lastGauges = ContinuousClock.now - .seconds(3600)
 
     public init(configuration: HubConfiguration, logger: Logger = Logger(label: "flotilla.hub")) throws {
         self.configuration = configuration
@@ -102,7 +106,20 @@ public actor Hub: Service {
                 await GitPull.run(in: configuration.sourceDirectory, logger: logger)
             }
             await reloadIfChanged()
+            if ContinuousClock.now - lastGauges > .seconds(5) {
+                lastGauges = .now
+                await updateGauges()
+            }
         }
+    }
+
+    /// Fleet-level gauges for Prometheus: spokes in the inventory, online, converged.
+    func updateGauges() async {
+        guard let records = try? await store.spokes() else { return }
+        let active = records.filter(\.inInventory)
+        spokesGauge.record(active.count)
+        onlineGauge.record(active.filter(\.online).count)
+        convergedGauge.record(active.filter { $0.phase == "Applied" && $0.appliedGeneration == $0.generation }.count)
     }
 
     func recordPresence(spoke: String, payload: [UInt8]) async {

@@ -2,6 +2,9 @@ import FlotillaModel
 import FlotillaTestSupport
 import Foundation
 import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// The command-line contract that scripts depend on, run as real processes.
 @Suite(.serialized)
@@ -64,6 +67,13 @@ struct CommandLineTests {
         #expect(web["apiVersion"] as? String == "v1")
         #expect(web["namespace"] as? String == "default")
         #expect(web["spokes"] as? [String: Int] == ["desired": 2, "applied": 2, "failed": 0])
+
+        // Prometheus sees the fleet.
+        try await eventually("metrics show the fleet", timeout: 20) {
+            let (data, _) = try await URLSession.shared.data(from: URL(string: "http://\(http)/metrics")!)
+            let text = String(decoding: data, as: UTF8.self)
+            return text.contains("flotilla_hub_reports_stored_total") && text.contains("flotilla_hub_spokes_online 2")
+        }
 
         // A graceful stop publishes offline presence; SIGTERM ends with status 0.
         #expect(agents[0].terminate() == 0, "\(agents[0].output.suffix(2000))")
