@@ -200,7 +200,9 @@ struct TLSTests {
             "mosquitto_sub", port: tlsPort,
             ["--cafile", certs.caFile.path, "--cert", foreign.certFile.path, "--key", foreign.keyFile.path], subscribe)
         #expect(otherCA.status != 0, "\(otherCA.output)")
-        let plain = try await Self.mosquitto("mosquitto_sub", port: tlsPort, [], subscribe)
+        // The broker drops a plain client at once ("wrong version number"), but mosquitto_sub only
+        // gives up at its -W deadline: keep that short.
+        let plain = try await Self.mosquitto("mosquitto_sub", port: tlsPort, [], ["-t", Self.topics.desired("store-a"), "-C", "1", "-W", "1"])
         #expect(plain.status != 0, "\(plain.output)")
         // The control: the fleet's certificate for store-a is let in.
         let own = try await Self.mosquitto(
@@ -305,6 +307,19 @@ struct TLSTests {
         } catch {
             #expect(error.description.contains("key file \(missing)"), "\(error)")
         }
+
+        // The same through the command line, and TLS flags on a plain URL are refused, not ignored.
+        let agentArguments = ["agent", "run", "--name", "store-a", "--state", h.agentState(of: "store-a"), "--applier", "dir:\(h.manifests(of: "store-a"))"]
+        let missingCA = try await CommandRun.flotilla(agentArguments + ["--broker", h.brokerURL, "--cafile", missing])
+        #expect(missingCA.status != 0)
+        #expect(missingCA.output.contains("cannot read CA file \(missing)"), "\(missingCA.output)")
+        let noCA = try await CommandRun.flotilla(agentArguments + ["--broker", h.brokerURL])
+        #expect(noCA.status != 0)
+        #expect(noCA.output.contains("mqtts:// needs --cafile"), "\(noCA.output)")
+        let plainURL = try await CommandRun.flotilla(
+            agentArguments + ["--broker", h.broker.url] + (try certs.arguments(for: "store-a")))
+        #expect(plainURL.status != 0)
+        #expect(plainURL.output.contains("need an mqtts:// --broker"), "\(plainURL.output)")
 
         // Files that load but do not work: reported on each attempt with libmosquitto's and
         // OpenSSL's words, and retried.
