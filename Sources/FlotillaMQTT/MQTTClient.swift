@@ -56,7 +56,8 @@ public final class MQTTClient: Sendable {
             for (what, path) in [("CA file", tls.caFile), ("certificate file", tls.certFile), ("key file", tls.keyFile)] {
                 guard let path else { continue }
                 guard let f = fopen(path, "r") else {
-                    throw MQTTError(operation: "set TLS", code: .tls, message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))")
+                    let reason = String(cString: strerror(errno))
+                    throw MQTTError(operation: "set TLS", code: .tls, message: "cannot read \(what) \(path): \(reason)")
                 }
                 fclose(f)
             }

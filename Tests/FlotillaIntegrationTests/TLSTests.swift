@@ -69,7 +69,8 @@ struct TLSTests {
             #expect(try Self.mode(key) == 0o600, "\(key.path)")
         }
         let openssl = try Executable.find("openssl")
-        let own = try await CommandRun.run(openssl, ["verify", "-CAfile", certs.caFile.path, storeA.certFile.path, certs.server.certFile.path])
+        let own = try await CommandRun.run(
+            openssl, ["verify", "-CAfile", certs.caFile.path, storeA.certFile.path, certs.server.certFile.path])
         #expect(own.status == 0, "\(own.output)")
         let foreign = try await CommandRun.run(openssl, ["verify", "-CAfile", certs.caFile.path, try other.client("store-a").certFile.path])
         #expect(foreign.status != 0)
@@ -202,7 +203,8 @@ struct TLSTests {
         #expect(otherCA.status != 0, "\(otherCA.output)")
         // The broker drops a plain client at once ("wrong version number"), but mosquitto_sub only
         // gives up at its -W deadline: keep that short.
-        let plain = try await Self.mosquitto("mosquitto_sub", port: tlsPort, [], ["-t", Self.topics.desired("store-a"), "-C", "1", "-W", "1"])
+        let plain = try await Self.mosquitto(
+            "mosquitto_sub", port: tlsPort, [], ["-t", Self.topics.desired("store-a"), "-C", "1", "-W", "1"])
         #expect(plain.status != 0, "\(plain.output)")
         // The control: the fleet's certificate for store-a is let in.
         let own = try await Self.mosquitto(
@@ -309,7 +311,10 @@ struct TLSTests {
         }
 
         // The same through the command line, and TLS flags on a plain URL are refused, not ignored.
-        let agentArguments = ["agent", "run", "--name", "store-a", "--state", h.agentState(of: "store-a"), "--applier", "dir:\(h.manifests(of: "store-a"))"]
+        let agentArguments = [
+            "agent", "run", "--name", "store-a", "--state", h.agentState(of: "store-a"),
+            "--applier", "dir:\(h.manifests(of: "store-a"))",
+        ]
         let missingCA = try await CommandRun.flotilla(agentArguments + ["--broker", h.brokerURL, "--cafile", missing])
         #expect(missingCA.status != 0)
         #expect(missingCA.output.contains("cannot read CA file \(missing)"), "\(missingCA.output)")
