@@ -7,18 +7,43 @@ public struct BrokerSettings: Sendable, Hashable {
     /// The account mosquitto switches to when started as root.
     public var runAsUser: String
     public var spokeCount: Int
+    /// A second listener that requires client certificates, if any.
+    public var tls: TLSListener?
 
-    public init(port: Int, bindAddress: String, runAsUser: String, spokeCount: Int) {
+    public init(port: Int, bindAddress: String, runAsUser: String, spokeCount: Int, tls: TLSListener? = nil) {
         self.port = port
         self.bindAddress = bindAddress
         self.runAsUser = runAsUser
         self.spokeCount = spokeCount
+        self.tls = tls
     }
 
     /// Per-client queue limit. The hub needs the most: one retained presence per spoke on every
     /// subscribe plus every spoke's reports while it restarts. At least 2 per spoke, and never
     /// below 20,000, so that `add-spoke` does not need a new configuration for a long time.
     public var maxQueuedMessages: Int { max(20_000, 2 * spokeCount) }
+}
+
+/// A TLS listener on which every client must present a certificate signed by `caFile`; the
+/// certificate's CN becomes the username (so a spoke's certificate names the spoke, and the
+/// ACL's `%u` patterns apply to it) and the password file is not consulted there.
+public struct TLSListener: Sendable, Hashable {
+    public var port: Int
+    public var bindAddress: String
+    /// The CA that signs client certificates (and, usually, the broker's own).
+    public var caFile: String
+    /// The broker's certificate and key; the certificate's SAN must match the name clients dial.
+    public var certFile: String
+    public var keyFile: String
+
+    /// Paths are made absolute, so the broker can be started from any working directory.
+    public init(port: Int, bindAddress: String = "127.0.0.1", caFile: String, certFile: String, keyFile: String) {
+        self.port = port
+        self.bindAddress = bindAddress
+        self.caFile = URL(fileURLWithPath: caFile).standardizedFileURL.path
+        self.certFile = URL(fileURLWithPath: certFile).standardizedFileURL.path
+        self.keyFile = URL(fileURLWithPath: keyFile).standardizedFileURL.path
+    }
 }
 
 extension BrokerLayout {
@@ -75,6 +100,25 @@ extension BrokerLayout {
         # Passwords cross this listener in clear text: keep it on loopback or a segregated network.
         listener \(s.port) \(s.bindAddress)
         # The client id becomes the username, so no client can take over another's session.
+        use_username_as_clientid true
+        max_connections -1
+        \(s.tls.map(tlsListenerText) ?? "")
+        """
+    }
+
+    func tlsListenerText(_ t: TLSListener) -> String {
+        """
+
+        # TLS listener: every client must present a certificate signed by cafile. Its CN becomes
+        # the username (so the ACL's %u patterns apply to it) and the password file is not
+        # consulted here. Any certificate the CA signs can connect: use a CA for this fleet only,
+        # and sign CN=\(Self.hubUser) for the hub alone.
+        listener \(t.port) \(t.bindAddress)
+        cafile \(t.caFile)
+        certfile \(t.certFile)
+        keyfile \(t.keyFile)
+        require_certificate true
+        use_identity_as_username true
         use_username_as_clientid true
         max_connections -1
 

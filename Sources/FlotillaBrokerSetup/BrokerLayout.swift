@@ -87,10 +87,11 @@ public struct BrokerLayout: Sendable {
     @discardableResult
     public static func create(
         at directory: URL, port: Int, bindAddress: String = "127.0.0.1", spokes: [String], topics: Topics = Topics(),
-        runAsUser: String? = nil, passwd: MosquittoPasswd
+        runAsUser: String? = nil, tls: TLSListener? = nil, passwd: MosquittoPasswd
     ) throws(BrokerSetupError) -> BrokerLayout {
         guard (1...65535).contains(port) else { throw .invalidPort(port) }
         try validate(spokes: spokes)
+        if let tls { try validate(tls: tls, plainPort: port, plainAddress: bindAddress) }
         let layout = BrokerLayout(directory: directory, topics: topics)
         let fm = FileManager.default
         guard !fm.fileExists(atPath: layout.configFile.path) else { throw .alreadyInitialized(directory: layout.directory.path) }
@@ -102,7 +103,8 @@ public struct BrokerLayout: Sendable {
         }
         try layout.makeDirectory(layout.directory, mode: 0o700)
         do {
-            try layout.populate(spokes: spokes, port: port, bindAddress: bindAddress, runAsUser: runAsUser, passwd: passwd)
+            try layout.populate(
+                spokes: spokes, port: port, bindAddress: bindAddress, runAsUser: runAsUser, tls: tls, passwd: passwd)
         } catch {
             // A half-written directory would make the next `init` fail on files that exist.
             if !existed { try? fm.removeItem(at: layout.directory) }
@@ -112,7 +114,7 @@ public struct BrokerLayout: Sendable {
     }
 
     func populate(
-        spokes: [String], port: Int, bindAddress: String, runAsUser: String?, passwd: MosquittoPasswd
+        spokes: [String], port: Int, bindAddress: String, runAsUser: String?, tls: TLSListener?, passwd: MosquittoPasswd
     ) throws(BrokerSetupError) {
         try makeDirectory(dataDirectory, mode: 0o700)
         try makeDirectory(credentialsDirectory, mode: 0o700)
@@ -122,7 +124,8 @@ public struct BrokerLayout: Sendable {
             try issueCredentials(for: user, passwd: passwd)
         }
         let settings = BrokerSettings(
-            port: port, bindAddress: bindAddress, runAsUser: runAsUser ?? Self.currentUserName(), spokeCount: spokes.count)
+            port: port, bindAddress: bindAddress, runAsUser: runAsUser ?? Self.currentUserName(), spokeCount: spokes.count,
+            tls: tls)
         // Written last: its presence marks a complete directory.
         try writeNew(configFile, configText(settings), mode: 0o600)
     }
@@ -173,6 +176,21 @@ public struct BrokerLayout: Sendable {
             }
         }
         if !problems.isEmpty { throw .invalidSpokeNames(problems) }
+    }
+
+    /// Checks a TLS listener before anything is written: a port of its own, and files that can be
+    /// read now (mosquitto would refuse to start otherwise, with less to go on).
+    static func validate(tls: TLSListener, plainPort: Int, plainAddress: String) throws(BrokerSetupError) {
+        guard (1...65535).contains(tls.port) else { throw .invalidPort(tls.port) }
+        guard tls.port != plainPort || tls.bindAddress != plainAddress else {
+            throw .invalidTLS("the TLS listener needs a port of its own, not the plain listener's \(plainPort)")
+        }
+        for (option, path) in [("CA file", tls.caFile), ("certificate file", tls.certFile), ("key file", tls.keyFile)] {
+            guard let f = fopen(path, "r") else {
+                throw .invalidTLS("cannot read the TLS \(option) \(path): \(String(cString: strerror(errno)))")
+            }
+            fclose(f)
+        }
     }
 
     /// 32 bytes from the system's CSPRNG, base64url without padding: 43 characters that need no

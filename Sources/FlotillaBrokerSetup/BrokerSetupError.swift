@@ -12,6 +12,8 @@ public enum BrokerSetupError: Error, Sendable, Hashable, CustomStringConvertible
     case spokeExists(name: String, directory: String)
     case noSuchSpoke(name: String, directory: String)
     case invalidPort(Int)
+    /// The TLS listener's port or files are unusable.
+    case invalidTLS(String)
     /// `mosquitto_passwd` is not installed or not executable.
     case passwordToolMissing(searched: [String])
     /// `mosquitto_passwd` ran and failed.
@@ -33,6 +35,8 @@ public enum BrokerSetupError: Error, Sendable, Hashable, CustomStringConvertible
             return "spoke \"\(name)\" has no credentials in \(dir)"
         case .invalidPort(let port):
             return "port \(port) is not between 1 and 65535"
+        case .invalidTLS(let message):
+            return message
         case .passwordToolMissing(let searched):
             return "mosquitto_passwd not found (looked in \(searched.joined(separator: ", "))); install it with `apt-get install mosquitto`"
         case .passwordToolFailed(let command, let status, let output):

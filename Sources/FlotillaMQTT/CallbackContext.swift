@@ -14,6 +14,9 @@ final class CallbackContext: Sendable {
         var early: [Int32: Int32] = [:]
         var registering = 0
         var lastRefusal: String?
+        /// libmosquitto's error log lines since the current connection attempt began (OpenSSL's
+        /// reasons for a failed handshake, a key that does not load). Bounded.
+        var errorLog: [String] = []
     }
 
     let state = Mutex(State())
@@ -47,6 +50,35 @@ final class CallbackContext: Sendable {
         } else {
             waiter.resume()
         }
+    }
+
+    /// Records one of libmosquitto's error log lines (called on whichever thread logs it).
+    func logged(_ line: String) {
+        state.withLock { s in
+            if s.errorLog.count >= 8 { s.errorLog.removeFirst() }
+            s.errorLog.append(line)
+        }
+    }
+
+    /// Takes the error lines logged since the last call.
+    func takeErrorLog() -> [String] {
+        state.withLock { s in
+            let lines = s.errorLog
+            s.errorLog.removeAll()
+            return lines
+        }
+    }
+
+    /// `base` followed by what libmosquitto logged about it, if anything:
+    /// "A TLS error occurred: OpenSSL Error[0]: error:0A000086:SSL routines::certificate verify failed".
+    func explained(_ base: String) -> String {
+        explained(base, lines: takeErrorLog())
+    }
+
+    func explained(_ base: String, lines: [String]) -> String {
+        guard !lines.isEmpty else { return base }
+        let head = base.hasSuffix(".") ? String(base.dropLast()) : base
+        return "\(head): \(lines.joined(separator: "; "))"
     }
 
     func failAll(_ error: MQTTError) {

@@ -87,12 +87,16 @@ extension MQTTClient {
         while !loop.isStopped {
             var props: OpaquePointer? = nil
             mosquitto_property_add_int32(&props, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), c.sessionExpiry)
+            _ = context.takeErrorLog()
+            // With TLS this also loads the CA, certificate and key, and starts the handshake.
             let rc = mosquitto_connect_bind_v5(handle.raw, c.host, c.port, c.keepalive, nil, props)
             mosquitto_property_free_all(&props)
+            let operation = "connect to \(c.host):\(c.port)"
             if rc == MOSQ_ERR_SUCCESS.rawValue {
                 var acceptedThisTime = false
+                var lrc = MOSQ_ERR_SUCCESS.rawValue
                 while !loop.isStopped || isConnected {
-                    let lrc = mosquitto_loop(handle.raw, 200, 1)
+                    lrc = mosquitto_loop(handle.raw, 200, 1)
                     if isConnected && !acceptedThisTime {
                         acceptedThisTime = true
                         delay = c.reconnectMin
@@ -101,10 +105,28 @@ extension MQTTClient {
                 }
                 context.state.withLock { $0.connected = false }
                 if !acceptedThisTime, context.state.withLock({ $0.lastRefusal }) == nil, !loop.isStopped {
-                    context.events.yield(.connectFailed(MQTTError(operation: "connect", code: .connectionLost, message: "connection closed before CONNACK")))
+                    // The TLS handshake runs here, after connect returned: a server that does not
+                    // verify, or a broker that refuses our certificate, ends the loop with
+                    // MOSQ_ERR_TLS (or a lost connection) and OpenSSL's reason in the log.
+                    var error =
+                        lrc == MOSQ_ERR_SUCCESS.rawValue
+                        ? MQTTError(operation: operation, code: .connectionLost, message: "connection closed before CONNACK")
+                        : MQTTError(operation: operation, rc: lrc)
+                    let lines = context.takeErrorLog()
+                    if c.tls != nil, error.code != .tls, lines.contains(where: { $0.hasPrefix("OpenSSL Error") }) {
+                        // The broker's alert (no certificate, unknown CA) arrives as a lost
+                        // connection: it is a TLS refusal all the same.
+                        error.code = .tls
+                        if error.message.hasSuffix(".") { error.message.removeLast() }
+                        error.message += " in the TLS handshake."
+                    }
+                    error.message = context.explained(error.message, lines: lines)
+                    logger.debug("connect failed", metadata: ["error": "\(error)"])
+                    context.events.yield(.connectFailed(error))
                 }
             } else {
-                let error = MQTTError(operation: "connect to \(c.host):\(c.port)", rc: rc)
+                var error = MQTTError(operation: operation, rc: rc)
+                error.message = context.explained(error.message)
                 logger.debug("connect failed", metadata: ["error": "\(error)"])
                 context.events.yield(.connectFailed(error))
             }

@@ -51,7 +51,30 @@ public final class MQTTClient: Sendable {
             try handle.check("set last will", rc)
         }
         if let tls = c.tls {
-            try handle.check("set TLS", mosquitto_tls_set(raw, tls.caFile, nil, tls.certFile, tls.keyFile, nil))
+            // libmosquitto answers an unreadable file with a bare "Invalid arguments provided."
+            // Name the file and the reason instead.
+            for (what, path) in [("CA file", tls.caFile), ("certificate file", tls.certFile), ("key file", tls.keyFile)] {
+                guard let path else { continue }
+                guard let f = fopen(path, "r") else {
+                    let reason = String(cString: strerror(errno))
+                    throw MQTTError(operation: "set TLS", code: .tls, message: "cannot read \(what) \(path): \(reason)")
+                }
+                fclose(f)
+            }
+            if (tls.certFile == nil) != (tls.keyFile == nil) {
+                throw MQTTError(operation: "set TLS", code: .invalid, message: "a client certificate and its key go together")
+            }
+            // No passphrase prompt: without this callback OpenSSL would ask on the terminal for
+            // an encrypted key, which hangs a service. An encrypted key fails to load instead.
+            try handle.check(
+                "set TLS",
+                mosquitto_tls_set(raw, tls.caFile, nil, tls.certFile, tls.keyFile) { _, _, _, _ in 0 })
+        }
+        // OpenSSL's reasons for a failed handshake reach us only through libmosquitto's log.
+        // 0x0C: MOSQ_LOG_WARNING | MOSQ_LOG_ERR.
+        mosquitto_log_callback_set(raw) { _, obj, level, line in
+            guard let obj, let line, level & 0x0C != 0 else { return }
+            Unmanaged<CallbackContext>.fromOpaque(obj).takeUnretainedValue().logged(String(cString: line))
         }
         mosquitto_connect_v5_callback_set(raw) { mosq, obj, rc, flags, _ in
             guard let obj else { return }
@@ -68,8 +91,15 @@ public final class MQTTClient: Sendable {
         mosquitto_disconnect_v5_callback_set(raw) { _, obj, rc, _ in
             guard let obj else { return }
             let ctx = Unmanaged<CallbackContext>.fromOpaque(obj).takeUnretainedValue()
-            ctx.state.withLock { $0.connected = false }
-            let reason = rc == 0 ? "disconnected" : String(cString: mosquitto_strerror(rc))
+            let wasConnected = ctx.state.withLock { s in
+                defer { s.connected = false }
+                return s.connected
+            }
+            // A connection that never got its CONNACK (refused, or a failed TLS handshake) is
+            // reported once, by the loop thread, as `connectFailed` with what libmosquitto logged.
+            guard wasConnected else { return }
+            var reason = rc == 0 ? "disconnected" : String(cString: mosquitto_strerror(rc))
+            if rc != 0 { reason = ctx.explained(reason) }
             ctx.events.yield(.disconnected(reason: reason))
         }
         mosquitto_publish_v5_callback_set(raw) { _, obj, mid, reasonCode, _ in

@@ -18,10 +18,17 @@ public final class FleetHarness: @unchecked Sendable {
     /// The locked-down broker directory when the fleet runs on one; clients then log in with
     /// its credentials (the hub as `hub`, each agent as its spoke name).
     public let brokerLayout: BrokerLayout?
+    /// The fleet's PKI when its broker has a TLS listener; clients then connect there with the
+    /// certificate whose CN is their username (`hub`, or the spoke name) and no password.
+    public let certificates: TestCertificates?
+    /// The broker's TLS listener (client certificates required), when it has one.
+    public let tlsPort: Int32?
 
     public init(persistence: Bool = true, brokerConfig: String = "") throws {
         broker = try MosquittoBroker(persistence: persistence, extraConfig: brokerConfig)
         brokerLayout = nil
+        certificates = nil
+        tlsPort = nil
         directory = try TemporaryDirectory.make(prefix: "fleet")
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("source"), withIntermediateDirectories: true)
         logger = Self.makeLogger()
@@ -36,8 +43,41 @@ public final class FleetHarness: @unchecked Sendable {
         let layout = try BrokerLayout.create(
             at: directory.appendingPathComponent("broker"), port: Int(port), spokes: securedSpokes, passwd: try MosquittoPasswd())
         brokerLayout = layout
+        certificates = nil
+        tlsPort = nil
         broker = try MosquittoBroker(configFile: layout.configFile, port: port)
         logger = Self.makeLogger()
+    }
+
+    /// A fleet on a broker from ``BrokerLayout`` with a TLS listener as well: a throw-away CA
+    /// under the fleet directory signs the broker's certificate (127.0.0.1) and one client
+    /// certificate for the hub and for each of `tlsSpokes`. Clients made by ``mqtt(clientID:username:)``
+    /// use the TLS listener; the plain one (passwords) stays available as ``broker``'s `port`.
+    public init(tlsSpokes: [String]) throws {
+        directory = try TemporaryDirectory.make(prefix: "fleet")
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("source"), withIntermediateDirectories: true)
+        let certs = try TestCertificates(at: directory.appendingPathComponent("pki"))
+        for name in [BrokerLayout.hubUser] + tlsSpokes { _ = try certs.client(name) }
+        let port = try FreePort.find()
+        var tls = try FreePort.find()
+        while tls == port { tls = try FreePort.find() }
+        let layout = try BrokerLayout.create(
+            at: directory.appendingPathComponent("broker"), port: Int(port), spokes: tlsSpokes,
+            tls: TLSListener(
+                port: Int(tls), caFile: certs.caFile.path, certFile: certs.server.certFile.path, keyFile: certs.server.keyFile.path),
+            passwd: try MosquittoPasswd())
+        brokerLayout = layout
+        certificates = certs
+        tlsPort = tls
+        broker = try MosquittoBroker(configFile: layout.configFile, port: port)
+        try FreePort.waitUntilListening(port: tls, timeout: 10)
+        logger = Self.makeLogger()
+    }
+
+    /// `--broker` for `flotilla` processes: the TLS listener when there is one.
+    public var brokerURL: String {
+        if let tlsPort { return "mqtts://127.0.0.1:\(tlsPort)" }
+        return broker.url
     }
 
     static func makeLogger() -> Logger {
@@ -63,6 +103,12 @@ public final class FleetHarness: @unchecked Sendable {
 
     /// A client configuration; on a secured broker it logs in as `username` with its password.
     public func mqtt(clientID: String, username: String? = nil) -> MQTTConfiguration {
+        if let certificates, let tlsPort, let username {
+            // The certificate is the identity: no username or password is sent.
+            return MQTTConfiguration(
+                host: "127.0.0.1", port: tlsPort, clientID: clientID, keepalive: 5, tls: try? certificates.tls(for: username),
+                reconnectMin: 0.1, reconnectMax: 1)
+        }
         var user: String?
         var password: String?
         if let brokerLayout, let username {

@@ -28,15 +28,45 @@ struct BrokerInitCommand: AsyncParsableCommand {
     @Option(help: "Topic prefix.")
     var topicPrefix: String = "flotilla/v1"
 
+    @Option(help: "Also add a TLS listener on this port that requires client certificates (CN = spoke name, or hub).")
+    var tlsPort: Int?
+
+    @Option(help: "TLS listener address (default: --bind).")
+    var tlsBind: String?
+
+    @Option(help: "TLS listener: CA file that signs client certificates.")
+    var cafile: String?
+
+    @Option(help: "TLS listener: the broker's certificate file.")
+    var certfile: String?
+
+    @Option(help: "TLS listener: the broker's private key file.")
+    var keyfile: String?
+
     func validate() throws {
         guard (1...65535).contains(port) else { throw ValidationError("--port must be between 1 and 65535") }
+        let files = [cafile, certfile, keyfile]
+        if tlsPort != nil {
+            guard files.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--tls-port needs --cafile, --certfile and --keyfile")
+            }
+        } else if files.contains(where: { $0 != nil }) || tlsBind != nil {
+            throw ValidationError("--cafile, --certfile, --keyfile and --tls-bind only go with --tls-port")
+        }
     }
 
     func run() async throws {
+        var tls: TLSListener?
+        if let tlsPort, let cafile, let certfile, let keyfile {
+            tls = TLSListener(port: tlsPort, bindAddress: tlsBind ?? bind, caFile: cafile, certFile: certfile, keyFile: keyfile)
+        }
         let layout = try BrokerLayout.create(
             at: URL(fileURLWithPath: out), port: port, bindAddress: bind, spokes: spokes,
-            topics: .init(prefix: topicPrefix), passwd: try MosquittoPasswd())
+            topics: .init(prefix: topicPrefix), tls: tls, passwd: try MosquittoPasswd())
         print("wrote \(layout.configFile.path), \(layout.aclFile.path), \(layout.passwordFile.path)")
+        if let tls {
+            print("TLS listener on \(tls.bindAddress):\(tls.port): client certificates from \(tls.caFile) required, CN = username")
+        }
         print("credentials (0600) for hub and \(spokes.count) spoke(s) in \(layout.credentialsDirectory.path)")
         print("start the broker: mosquitto -c \(layout.configFile.path)")
     }

@@ -26,7 +26,12 @@ struct BrokerOptions: ParsableArguments {
     var keepalive: Int32 = 30
 
     func validate() throws {
-        _ = try endpoint()
+        let ep = try endpoint()
+        if ep.tls && cafile == nil { throw ValidationError("mqtts:// needs --cafile") }
+        // Certificates given for a plain connection would be ignored, and the connection unencrypted.
+        if !ep.tls && (cafile != nil || cert != nil || key != nil) {
+            throw ValidationError("--cafile, --cert and --key need an mqtts:// --broker")
+        }
         guard (5...65535).contains(keepalive) else {
             throw ValidationError("--keepalive must be 5…65535 seconds (libmosquitto refuses less than 5)")
         }
