@@ -450,8 +450,10 @@ struct SecurityTests {
         }
         try h.write("blob.yaml", FleetYAML.configMap("blob", app: "blob", data: ["value": String(repeating: "x", count: 10_000)]))
         try h.write("big-policy.yaml", FleetYAML.policy("big", spokeLabel: ("size", "big"), app: "blob"))
-        try await eventually("hub refused store-a's bundle") {
-            try await hub.service.store.spokes().first { $0.name == "store-a" }?.planError != nil
+        try await eventually("hub refused store-a's bundle and finished the reload") {
+            let recorded = try await hub.service.store.spokes().first { $0.name == "store-a" }?.planError != nil
+            let sourceError = await hub.service.sourceError
+            return recorded && sourceError?.contains("store-a") == true
         }
         let spokes = try await hub.service.store.spokes()
         let a = try #require(spokes.first { $0.name == "store-a" })
