@@ -35,7 +35,7 @@ extension Agent {
             case .stale(let stored):
                 await refuse(
                     "refused bundle: generation \(header.generation) is older than stored generation \(stored) (replay or stale hub state)",
-                    generation: header.generation)
+                    generation: header.generation, storedGeneration: stored)
                 return
             case .stored:
                 lastRefusal = nil
@@ -84,12 +84,12 @@ extension Agent {
     }
 
     /// Reports a refusal once per distinct reason (a retained message comes back on every reconnect).
-    func refuse(_ message: String, generation: Int64? = nil) async {
+    func refuse(_ message: String, generation: Int64? = nil, storedGeneration: Int64? = nil) async {
         logger.warning("\(message)")
         guard lastRefusal != message else { return }
         lastRefusal = message
         do {
-            try await store.report(.refused, generation: generation, message: message)
+            try await store.report(.refused, generation: generation, message: message, storedGeneration: storedGeneration)
         } catch {
             logger.error("cannot record refusal", metadata: ["error": "\(error)"])
         }

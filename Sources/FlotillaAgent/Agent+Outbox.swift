@@ -40,6 +40,8 @@ extension Agent {
         }
         if ContinuousClock.now - lastProgress > .seconds(configuration.resendInterval) {
             logger.info("resending unacknowledged reports", metadata: ["from": "\(acked + 1)", "to": "\(sentThrough)"])
+            // The hub may have lost its database and be waiting for rows deleted long ago.
+            await announce()
             sentThrough = acked
             lastProgress = .now
             await pump()

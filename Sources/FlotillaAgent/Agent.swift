@@ -106,11 +106,7 @@ public actor Agent: Service {
         case .connected(let sessionPresent):
             connected = true
             logger.info("connected", metadata: ["spoke": "\(configuration.name)", "sessionPresent": "\(sessionPresent)"])
-            let applied = try? await store.inspect().appliedGeneration
-            let online = Presence(
-                state: .online, agentVersion: FlotillaVersion.current, applier: configuration.applier.name,
-                appliedGeneration: applied ?? nil, time: Date().timeIntervalSince1970)
-            _ = try? client.send(topic: configuration.topics.presence(configuration.name), payload: online.encoded(), qos: 1, retain: true)
+            await announce()
             // Anything not acknowledged may have been lost with the old connection: send it all again.
             sentThrough = acked
             lastProgress = .now
@@ -149,5 +145,15 @@ public actor Agent: Service {
         } catch {
             logger.error("cannot record ack", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// Publishes retained presence with the facts a hub needs, including the watermark this
+    /// agent was last acknowledged: a hub that lost its database starts from there.
+    func announce() async {
+        let applied = try? await store.inspect().appliedGeneration
+        let online = Presence(
+            state: .online, agentVersion: FlotillaVersion.current, applier: configuration.applier.name,
+            appliedGeneration: applied ?? nil, time: Date().timeIntervalSince1970, epoch: store.epoch, ackedSequence: acked)
+        _ = try? client.send(topic: configuration.topics.presence(configuration.name), payload: online.encoded(), qos: 1, retain: true)
     }
 }

@@ -127,6 +127,12 @@ public actor Hub: Service {
         let presence = payload.isEmpty ? Presence(state: .offline) : (Presence.decode(payload) ?? Presence(state: .offline))
         do {
             try await store.recordPresence(spoke: spoke, presence: presence)
+            if let epoch = presence.epoch, let acked = presence.ackedSequence,
+                let ack = try await store.raiseWatermark(spoke: spoke, epoch: epoch, acked: acked)
+            {
+                logger.notice("watermark raised to the agent's acknowledged sequence", metadata: ["spoke": "\(spoke)", "seq": "\(ack.seq)"])
+                _ = try? client.send(topic: configuration.topics.ack(spoke), payload: ack.encoded(), qos: 1, retain: true)
+            }
         } catch {
             logger.error("cannot record presence", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
         }
@@ -161,11 +167,31 @@ public actor Hub: Service {
                     duplicatesCounter.increment(by: Int(after.duplicates - before.duplicates))
                     // Only now, with the reports committed, may the watermark move.
                     _ = try? client.send(topic: configuration.topics.ack(spoke), payload: ack.encoded(), qos: 1, retain: true)
+                    if let held = reports.compactMap({ $0.kind == .refused ? $0.storedGeneration : nil }).max() {
+                        await reassert(spoke: spoke, above: held)
+                    }
                 } catch {
                     // Not acknowledged: the agent sends these again.
                     logger.error("cannot store status reports", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
                 }
             }
+        }
+    }
+
+    /// The agent holds a newer generation than ours (our database was lost or restored from
+    /// an old backup): publish the current content again, numbered above the agent's.
+    func reassert(spoke: String, above generation: Int64) async {
+        let key = configuration.signingKey
+        do {
+            guard let p = try await store.reassert(spoke: spoke, above: generation, makeEnvelope: { payload, next in
+                try Envelope(spoke: spoke, generation: next, payload: payload).encode(signingWith: key)
+            }) else { return }
+            logger.notice(
+                "agent holds a newer generation than this hub; re-issuing the bundle above it",
+                metadata: ["spoke": "\(spoke)", "generation": "\(p.generation)"])
+            _ = try client.send(topic: configuration.topics.desired(spoke), payload: p.envelope, qos: 1, retain: true)
+        } catch {
+            logger.error("cannot re-issue bundle", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
         }
     }
 }

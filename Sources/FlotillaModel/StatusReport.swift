@@ -27,11 +27,15 @@ public struct StatusReport: Sendable, Hashable, Codable {
     public var objects: [ObjectStatus]?
     /// Seconds since 1970 when the agent created the report.
     public var time: Double
+    /// With a refusal for staleness: the generation the agent holds. A hub that lost its
+    /// database uses it to continue above it instead of being refused forever.
+    public var storedGeneration: Int64?
 
     public init(
         seq: Int64, epoch: String, kind: Kind, generation: Int64? = nil, hash: String? = nil, message: String? = nil,
-        objects: [ObjectStatus]? = nil, time: Double
+        objects: [ObjectStatus]? = nil, time: Double, storedGeneration: Int64? = nil
     ) {
+        self.storedGeneration = storedGeneration
         self.seq = seq
         self.epoch = epoch
         self.kind = kind
@@ -100,8 +104,18 @@ public struct Presence: Sendable, Hashable, Codable {
     public var applier: String?
     public var appliedGeneration: Int64?
     public var time: Double?
+    /// The agent database's epoch and the highest sequence number a hub has acknowledged to
+    /// it: every report up to there was stored by some hub, so a hub that lost its database
+    /// can start its watermark there.
+    public var epoch: String?
+    public var ackedSequence: Int64?
 
-    public init(state: State, agentVersion: String? = nil, applier: String? = nil, appliedGeneration: Int64? = nil, time: Double? = nil) {
+    public init(
+        state: State, agentVersion: String? = nil, applier: String? = nil, appliedGeneration: Int64? = nil, time: Double? = nil,
+        epoch: String? = nil, ackedSequence: Int64? = nil
+    ) {
+        self.epoch = epoch
+        self.ackedSequence = ackedSequence
         self.state = state
         self.agentVersion = agentVersion
         self.applier = applier

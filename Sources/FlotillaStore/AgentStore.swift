@@ -114,22 +114,27 @@ public struct AgentStore: Sendable {
 
     /// Adds a report to the outbox; it is kept until the hub's ack covers its sequence number.
     @discardableResult
-    public func report(_ kind: StatusReport.Kind, generation: Int64? = nil, hash: String? = nil, message: String? = nil) async throws -> Int64 {
+    public func report(
+        _ kind: StatusReport.Kind, generation: Int64? = nil, hash: String? = nil, message: String? = nil,
+        storedGeneration: Int64? = nil
+    ) async throws -> Int64 {
         try await db.write { db in
-            try Self.enqueue(db, epoch: epoch, kind: kind, generation: generation, hash: hash, message: message)
+            try Self.enqueue(
+                db, epoch: epoch, kind: kind, generation: generation, hash: hash, message: message,
+                storedGeneration: storedGeneration)
         }
     }
 
     @discardableResult
     static func enqueue(
         _ db: Database, epoch: String, kind: StatusReport.Kind, generation: Int64? = nil, hash: String? = nil,
-        message: String? = nil, objects: [ObjectStatus]? = nil
+        message: String? = nil, objects: [ObjectStatus]? = nil, storedGeneration: Int64? = nil
     ) throws -> Int64 {
         try db.execute(sql: "UPDATE counter SET lastSeq = lastSeq + 1 WHERE id = 1")
         let seq = try Int64.fetchOne(db, sql: "SELECT lastSeq FROM counter WHERE id = 1") ?? 0
         let report = StatusReport(
             seq: seq, epoch: epoch, kind: kind, generation: generation, hash: hash, message: message, objects: objects,
-            time: Date().timeIntervalSince1970)
+            time: Date().timeIntervalSince1970, storedGeneration: storedGeneration)
         try db.execute(
             sql: "INSERT INTO outbox (seq, body, createdAt) VALUES (?, ?, ?)",
             arguments: [seq, Data(report.encoded()), report.time])

@@ -135,4 +135,41 @@ struct CoreLoopTests {
         await probe.close()
         await hub.stop()
     }
+
+    @Test func hubThatLostItsDatabaseCatchesUpWithItsAgents() async throws {
+        let h = try FleetHarness()
+        try Self.fleet(h, spokes: ["store-r"])
+        var hub = try h.startHub()
+        let agent = try await h.startAgent("store-r")
+        for v in ["v2", "v3"] {
+            try h.write("web.yaml", FleetYAML.configMap("web-config", app: "web", data: ["value": v]))
+        }
+        try await eventually("agent on generation 2 or 3, outbox drained") {
+            let i = try await agent.service.store.inspect()
+            let published = try await hub.service.store.spokes().first?.generation
+            return (i.appliedGeneration ?? 0) >= 2 && i.outboxPending == 0 && published == i.appliedGeneration
+        }
+        let held = try #require(try await agent.service.store.inspect().appliedGeneration)
+        await hub.stop()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: h.hubState + suffix) }
+        try h.write("web.yaml", FleetYAML.configMap("web-config", app: "web", data: ["value": "v4"]))
+        // A new hub database starts at generation 1, which the agent refuses as stale…
+        hub = try h.startHub()
+        // …and reports what it holds, so the hub re-issues its bundle above it.
+        try await eventually("agent applies the re-issued bundle", timeout: 60) {
+            let i = try await agent.service.store.inspect()
+            return (i.appliedGeneration ?? 0) > held
+        }
+        let text = try String(contentsOfFile: h.manifests(of: "store-r") + "/flotilla--default--configmap--web-config.yaml", encoding: .utf8)
+        #expect(text.contains("value: v4"))
+        // The agent's presence tells the new hub where the old one's watermark was: the outbox drains.
+        try await eventually("outbox drained against the new hub", timeout: 60) {
+            try await agent.service.store.inspect().outboxPending == 0
+        }
+        let record = try #require(try await hub.service.store.spokes().first { $0.name == "store-r" })
+        let last = try await agent.service.store.inspect().lastSequence
+        #expect(record.ackedSeq == last)
+        await agent.stop()
+        await hub.stop()
+    }
 }
