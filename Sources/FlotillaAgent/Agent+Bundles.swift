@@ -4,7 +4,24 @@ import Foundation
 extension Agent {
     /// Verifies, stores and applies a bundle from the `desired` topic. Every refusal is
     /// reported and leaves the running bundle as it is.
+    /// Applies run one at a time: a periodic reconcile of the stored bundle must never
+    /// interleave with a new bundle's apply (it would prune the new bundle's objects).
+    func exclusively(_ body: @escaping @Sendable () async -> Void) async {
+        let previous = applyChain
+        let next = Task { await previous?.value; await body() }
+        applyChain = next
+        await next.value
+    }
+
     func receive(envelope bytes: [UInt8]) async {
+        await exclusively { await self.receiveNow(envelope: bytes) }
+    }
+
+    func reconcile(reason: String) async {
+        await exclusively { await self.reconcileNow(reason: reason) }
+    }
+
+    private func receiveNow(envelope bytes: [UInt8]) async {
         guard !bytes.isEmpty else {
             await refuse("desired state was cleared at the broker (spoke removed from the inventory?); keeping the last bundle")
             return
@@ -32,6 +49,11 @@ extension Agent {
             switch try await store.offer(envelope: bytes, header: header) {
             case .unchanged:
                 return
+            case .renumbered:
+                lastRefusal = nil
+                logger.info("same bundle under a new generation", metadata: ["generation": "\(header.generation)"])
+                await pump()
+                return
             case .stale(let stored):
                 await refuse(
                     "refused bundle: generation \(header.generation) is older than stored generation \(stored) (replay or stale hub state)",
@@ -50,7 +72,7 @@ extension Agent {
     }
 
     /// Applies the stored bundle again: at start (no broker needed) and periodically (drift).
-    func reconcile(reason: String) async {
+    private func reconcileNow(reason: String) async {
         do {
             guard let bytes = try await store.storedEnvelope() else { return }
             // Stored bytes were verified on receipt; verify again in case the file was altered.

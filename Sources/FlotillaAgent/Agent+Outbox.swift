@@ -4,6 +4,21 @@ extension Agent {
     /// Sends outbox rows after `sentThrough`, in order, keeping at most `window` unacknowledged.
     /// The outbox is the only source of retries: nothing is re-sent on a publish error.
     func pump() async {
+        // One pump at a time (the actor is re-entered at every await); a call that arrives while
+        // one runs makes it go round once more.
+        if pumping {
+            pumpAgain = true
+            return
+        }
+        pumping = true
+        defer { pumping = false }
+        repeat {
+            pumpAgain = false
+            await pumpOnce()
+        } while pumpAgain
+    }
+
+    private func pumpOnce() async {
         guard connected else { return }
         let room = configuration.window - Int(sentThrough - acked)
         guard room > 0 else { return }

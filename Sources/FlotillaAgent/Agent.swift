@@ -23,6 +23,9 @@ public actor Agent: Service {
     var lastRefusal: String?
     /// Reports the broker has PUBACKed since start (the broker has them, the hub may not).
     public internal(set) var pubacked = 0
+    var applyChain: Task<Void, Never>?
+    var pumping = false
+    var pumpAgain = false
 
     /// Opens the state file and prepares the MQTT client; nothing runs until ``run()``.
     public init(configuration: AgentConfiguration, logger: Logger = Logger(label: "flotilla.agent")) async throws {

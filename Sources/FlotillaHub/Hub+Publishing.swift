@@ -17,6 +17,7 @@ extension Hub {
         do {
             fleet = try loader.loadFleet()
         } catch {
+            // Rejected as written: wait for the next change of the files.
             sourceError = error.description
             sourceErrorsCounter.increment()
             logger.error("source rejected; keeping the last good plan", metadata: ["errors": "\(error.description)"])
@@ -66,6 +67,7 @@ extension Hub {
             for p in problems { logger.error("spoke keeps its previous bundle", metadata: ["error": "\(p)"]) }
             await publish(publications)
             for spoke in removed {
+                lastEnqueued[spoke] = nil
                 logger.info("spoke left the inventory; clearing its retained bundle", metadata: ["spoke": "\(spoke)"])
                 _ = try? client.send(topic: configuration.topics.desired(spoke), payload: [], qos: 1, retain: true)
             }
@@ -73,37 +75,35 @@ extension Hub {
                 "plan applied",
                 metadata: ["spokes": "\(newPlan.spokes.count)", "changed": "\(publications.count)", "removed": "\(removed.count)"])
         } catch {
+            // Not recorded: try again on the next poll even if the files do not change.
+            fingerprint = nil
             sourceError = "cannot record plan: \(error)"
             logger.error("cannot record plan", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Hands every envelope to libmosquitto in order, then waits for their PUBACKs; the
-    /// broker's receive window paces the flow.
+    /// Hands envelopes to libmosquitto in order, never one older than what was already handed
+    /// over for that spoke (a republish racing a reload must not bring back an old bundle).
+    /// libmosquitto keeps them until the broker PUBACKs, across reconnects; nothing waits here,
+    /// so a reload never stalls on a slow or absent broker.
     func publish(_ publications: [HubStore.Publication]) async {
-        var tickets: [(String, PendingPublishTicket)] = []
+        var sent = 0
         for p in publications {
+            if let last = lastEnqueued[p.spoke], last > p.generation { continue }
             do {
-                tickets.append((p.spoke, PendingPublishTicket(try client.enqueue(topic: configuration.topics.desired(p.spoke), payload: p.envelope, retain: true))))
+                try client.send(topic: configuration.topics.desired(p.spoke), payload: p.envelope, qos: 1, retain: true)
+                lastEnqueued[p.spoke] = p.generation
+                sent += 1
             } catch {
                 logger.error("cannot publish bundle", metadata: ["spoke": "\(p.spoke)", "error": "\(error)"])
             }
         }
-        publishedCounter.increment(by: tickets.count)
-        guard connected else { return }
-        await withTaskGroup(of: Void.self) { group in
-            for (spoke, t) in tickets {
-                group.addTask { [logger] in
-                    do { try await t.ticket.acknowledged() } catch {
-                        logger.warning("bundle not acknowledged by the broker", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
-                    }
-                }
-            }
-        }
+        publishedCounter.increment(by: sent)
     }
 
-    /// After the broker lost our session (restart without persistence) its retained bundles
-    /// may be gone too: publish every current envelope again. Agents ignore identical hashes.
+    /// On every connect: the broker may have lost retained bundles (restart without persistence,
+    /// or a crash losing what arrived since its last autosave, session or not), so publish every
+    /// current envelope again. Agents ignore identical hashes.
     func republishAll() async {
         do {
             let all = try await store.publications()

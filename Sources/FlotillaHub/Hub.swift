@@ -22,6 +22,8 @@ public actor Hub: Service {
     public internal(set) var sourceError: String?
     var fingerprint: String?
     var planner = IncrementalPlanner()
+    /// The newest generation handed to the broker per spoke.
+    var lastEnqueued: [String: Int64] = [:]
     var lastPull = ContinuousClock.now
     var statusBuffer: [MQTTMessage] = []
     var flushing = false
@@ -70,7 +72,7 @@ public actor Hub: Service {
             case .connected(let sessionPresent):
                 connected = true
                 logger.info("connected to broker", metadata: ["sessionPresent": "\(sessionPresent)"])
-                if !sessionPresent { await republishAll() }
+                await republishAll()
             case .disconnected(let reason):
                 connected = false
                 logger.warning("disconnected from broker", metadata: ["reason": "\(reason)"])
@@ -88,7 +90,11 @@ public actor Hub: Service {
             switch channel {
             case .status:
                 statusBuffer.append(message)
-                if !flushing { await flushStatus() }
+                // Flush in the background: reports arriving meanwhile gather into the next batch.
+                if !flushing {
+                    flushing = true
+                    Task { await self.flushStatus() }
+                }
             case .presence:
                 await recordPresence(spoke: spoke, payload: message.payload)
             default:
@@ -143,6 +149,8 @@ public actor Hub: Service {
     func flushStatus() async {
         flushing = true
         defer { flushing = false }
+        // Let the message loop gather what is already arriving into one batch.
+        await Task.yield()
         while !statusBuffer.isEmpty {
             let batch = statusBuffer
             statusBuffer.removeAll()
@@ -189,7 +197,7 @@ public actor Hub: Service {
             logger.notice(
                 "agent holds a newer generation than this hub; re-issuing the bundle above it",
                 metadata: ["spoke": "\(spoke)", "generation": "\(p.generation)"])
-            _ = try client.send(topic: configuration.topics.desired(spoke), payload: p.envelope, qos: 1, retain: true)
+            await publish([p])
         } catch {
             logger.error("cannot re-issue bundle", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
         }

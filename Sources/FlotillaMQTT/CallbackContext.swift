@@ -12,6 +12,10 @@ final class CallbackContext: Sendable {
         /// PUBACKs that arrived before their publisher registered (the race between
         /// `mosquitto_publish` returning the id and the loop thread reading the PUBACK).
         var early: [Int32: Int32] = [:]
+        /// Publishes sent and registered, whose ticket has not started waiting yet.
+        var awaiting: Set<Int32> = []
+        /// PUBACK outcomes of `awaiting` publishes, kept until their ticket waits.
+        var done: [Int32: Int32] = [:]
         var registering = 0
         var lastRefusal: String?
         /// libmosquitto's error log lines since the current connection attempt began (OpenSSL's
@@ -31,8 +35,10 @@ final class CallbackContext: Sendable {
     func published(mid: Int32, reasonCode: Int32) {
         let waiter: CheckedContinuation<Void, any Error>? = state.withLock { s in
             if let w = s.waiters.removeValue(forKey: mid) { return w }
-            if s.registering > 0 {
-                if s.early.count > 4096 { s.early.removeAll() }
+            if s.awaiting.remove(mid) != nil {
+                s.done[mid] = reasonCode
+            } else if s.registering > 0 {
+                // Sent but `enqueue` has not recorded the id yet; it settles this under the lock.
                 s.early[mid] = reasonCode
             }
             return nil

@@ -88,6 +88,7 @@ extension MQTTClient {
             var props: OpaquePointer? = nil
             mosquitto_property_add_int32(&props, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), c.sessionExpiry)
             _ = context.takeErrorLog()
+            context.state.withLock { $0.lastRefusal = nil }
             // With TLS this also loads the CA, certificate and key, and starts the handshake.
             let rc = mosquitto_connect_bind_v5(handle.raw, c.host, c.port, c.keepalive, nil, props)
             mosquitto_property_free_all(&props)

@@ -150,31 +150,57 @@ public final class MQTTClient: Sendable {
     /// ``PendingPublish/acknowledged()`` waits for the PUBACK. Call it exactly once.
     public func enqueue(topic: String, payload: [UInt8], retain: Bool = false) throws(MQTTError) -> PendingPublish {
         context.state.withLock { $0.registering += 1 }
+        let mid: Int32
         do {
-            let mid = try send(topic: topic, payload: payload, qos: 1, retain: retain)
-            return PendingPublish(mid: mid, client: self)
+            mid = try send(topic: topic, payload: payload, qos: 1, retain: retain)
         } catch {
-            context.state.withLock { $0.registering -= 1 }
+            context.state.withLock { s in
+                s.registering -= 1
+                if s.registering == 0 { s.early.removeAll() }
+            }
             throw error
         }
+        // Settle the race with the loop thread here, so nothing is left behind for ids
+        // that nobody registers (QoS 0, `send`) once no enqueue is in flight.
+        context.state.withLock { s in
+            s.registering -= 1
+            if let rc = s.early.removeValue(forKey: mid) { s.done[mid] = rc } else { s.awaiting.insert(mid) }
+            if s.registering == 0 { s.early.removeAll() }
+        }
+        return PendingPublish(mid: mid, client: self)
     }
 
     func waitForAck(mid: Int32) async throws {
-        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
-            let early: Int32? = context.state.withLock { s in
-                s.registering -= 1
-                if let rc = s.early.removeValue(forKey: mid) { return rc }
-                if loop.isStopped { return -1 }
-                s.waiters[mid] = cont
-                return nil
-            }
-            if let early {
-                if early == -1 {
-                    cont.resume(throwing: MQTTError(operation: "publish", code: .stopped, message: "client stopped"))
-                } else {
-                    CallbackContext.finish(cont, reasonCode: early)
+        let context = self.context
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, any Error>) in
+                let settled: Int32? = context.state.withLock { s in
+                    s.awaiting.remove(mid)
+                    if let rc = s.done.removeValue(forKey: mid) { return rc }
+                    if loop.isStopped || Task.isCancelled { return -1 }
+                    s.waiters[mid] = cont
+                    return nil
+                }
+                if let settled {
+                    if settled == -1 {
+                        cont.resume(throwing: MQTTError(operation: "publish", code: .stopped, message: "client stopped or wait cancelled"))
+                    } else {
+                        CallbackContext.finish(cont, reasonCode: settled)
+                    }
                 }
             }
+        } onCancel: {
+            // Resume only if the waiter is still registered: never twice.
+            let waiter = context.state.withLock { $0.waiters.removeValue(forKey: mid) }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Forgets a ticket whose PUBACK nobody will wait for.
+    func discard(mid: Int32) {
+        context.state.withLock { s in
+            s.awaiting.remove(mid)
+            s.done.removeValue(forKey: mid)
         }
     }
 
@@ -216,4 +242,7 @@ public struct PendingPublish: Sendable {
     /// Returns when the broker acknowledged the message.
     /// - Throws: ``MQTTError`` when the broker rejects it or the client stops first.
     public func acknowledged() async throws { try await client.waitForAck(mid: mid) }
+
+    /// Gives up on the PUBACK (the message still goes out); frees what the ticket holds.
+    public func discard() { client.discard(mid: mid) }
 }

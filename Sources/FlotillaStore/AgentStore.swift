@@ -67,6 +67,9 @@ public struct AgentStore: Sendable {
         case unchanged
         /// Older generation than the stored one: a replay or a stale retained message.
         case stale(stored: Int64)
+        /// Same content under a higher generation (a hub re-issuing after losing its database):
+        /// recorded, and reported as applied if it was, without applying again.
+        case renumbered
     }
 
     /// Stores a verified bundle envelope and its "received" report in one transaction, unless it
@@ -76,8 +79,21 @@ public struct AgentStore: Sendable {
             if let row = try Row.fetchOne(db, sql: "SELECT generation, hash FROM bundle WHERE id = 1") {
                 let gen: Int64 = row["generation"]
                 let hash: String = row["hash"]
-                if hash == header.hash && header.generation >= gen { return .unchanged }
-                if header.generation <= gen { return .stale(stored: gen) }
+                if hash == header.hash && header.generation == gen { return .unchanged }
+                if header.generation < gen || (header.generation == gen && hash != header.hash) { return .stale(stored: gen) }
+                if hash == header.hash {
+                    try db.execute(
+                        sql: "UPDATE bundle SET generation = ?, envelope = ? WHERE id = 1",
+                        arguments: [header.generation, Data(envelope)])
+                    let applied = try Row.fetchOne(db, sql: "SELECT hash, ok FROM applied WHERE id = 1")
+                    if let applied, (applied["hash"] as String) == header.hash, (applied["ok"] as Int64) != 0 {
+                        try db.execute(sql: "UPDATE applied SET generation = ? WHERE id = 1", arguments: [header.generation])
+                        try Self.enqueue(db, epoch: epoch, kind: .applied, generation: header.generation, hash: header.hash)
+                        return .renumbered
+                    }
+                    try Self.enqueue(db, epoch: epoch, kind: .received, generation: header.generation, hash: header.hash)
+                    return .stored
+                }
             }
             try db.execute(
                 sql: """

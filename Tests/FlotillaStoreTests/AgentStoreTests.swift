@@ -48,4 +48,20 @@ struct AgentStoreTests {
         _ = try AgentStore(path: path, spoke: "s1")
         #expect(throws: StoreError.self) { try AgentStore(path: path, spoke: "s2") }
     }
+
+    @Test func sameContentUnderAHigherGenerationIsRenumberedNotReapplied() async throws {
+        let store = try AgentStore(path: Self.tempPath(), spoke: "s1")
+        let h3 = Self.header(3, "same")
+        #expect(try await store.offer(envelope: [3], header: h3) == .stored)
+        try await store.recordApply(generation: 3, hash: h3.hash, ok: true, message: nil, objects: [])
+        #expect(try await store.offer(envelope: [5], header: Self.header(5, "same")) == .renumbered)
+        let i = try await store.inspect()
+        #expect(i.storedGeneration == 5)
+        #expect(i.appliedGeneration == 5)
+        let last = try #require(try await store.pending(limit: 10).last)
+        #expect(StatusReport.decode(last.body)?.kind == .applied)
+        #expect(StatusReport.decode(last.body)?.generation == 5)
+        // A different content at the same generation is not a renumbering: refused.
+        #expect(try await store.offer(envelope: [6], header: Self.header(5, "other")) == .stale(stored: 5))
+    }
 }
