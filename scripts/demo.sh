@@ -30,6 +30,11 @@ done
     --username hub --password-file "$DEMO/broker/credentials/hub.password" \
     > "$DEMO/logs/hub.log" 2>&1 &
 echo $! > "$DEMO/hub.pid"
+# Agents report from their first second; start them once the hub is subscribed at the broker.
+for _ in $(seq 100); do
+    "$BIN" status --hub "http://127.0.0.1:$HTTP_PORT" -o json 2>/dev/null | grep -q '"brokerConnected":true' && break
+    sleep 0.2
+done
 
 for spoke in $SPOKES; do
     "$BIN" agent run --name "$spoke" --broker "mqtt://127.0.0.1:$MQTT_PORT" \

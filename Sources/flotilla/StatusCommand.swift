@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Output: table or json.")
     var output: OutputFormat = .table
 
-    @Option(help: "Wait up to this many seconds until every spoke has applied its desired generation.")
+    @Option(help: "Wait up to this many seconds until every spoke has applied its desired generation and every report is stored.")
     var wait: Double?
 
     func run() async throws {
@@ -36,7 +36,11 @@ struct StatusCommand: AsyncParsableCommand {
 
     static func converged(_ s: StatusSnapshot) -> Bool {
         let active = s.spokes.filter { $0.phase != "Removed" }
-        return !active.isEmpty && active.allSatisfy { $0.phase == "Applied" && $0.appliedGeneration == $0.desiredGeneration }
+        // Converged: every spoke runs its desired generation and every report it sent is stored.
+        return !active.isEmpty
+            && active.allSatisfy {
+                $0.phase == "Applied" && $0.appliedGeneration == $0.desiredGeneration && $0.ackedSequence == $0.lastSequence
+            }
     }
 
     func fetch() async throws -> (data: Data, snapshot: StatusSnapshot) {
