@@ -196,6 +196,7 @@ public struct HubStore: Sendable {
         return try await db.write { db in
             let now = Date().timeIntervalSince1970
             try db.execute(sql: "INSERT OR IGNORE INTO spoke (name, inInventory) VALUES (?, 0)", arguments: [spoke])
+            var newestEpoch: String?
             for r in reports {
                 try db.execute(
                     sql: """
@@ -209,9 +210,15 @@ public struct HubStore: Sendable {
                 try db.execute(
                     sql: "UPDATE spoke SET reportsStored = reportsStored + 1, lastSeen = ? WHERE name = ?", arguments: [now, spoke])
                 try Self.applyEffects(db, spoke: spoke, report: r)
+                newestEpoch = r.epoch
             }
-            let last = reports.last!
-            return try Self.advanceWatermark(db, spoke: spoke, epoch: last.epoch)
+            if let newestEpoch { return try Self.advanceWatermark(db, spoke: spoke, epoch: newestEpoch) }
+            // Only duplicates: a late straggler of an old agent database must not switch the
+            // spoke's epoch. Repeat the current ack (its retained copy may have been lost) when
+            // the duplicates belong to the current epoch.
+            let row = try Row.fetchOne(db, sql: "SELECT epoch, ackedSeq FROM spoke WHERE name = ?", arguments: [spoke])
+            guard let epoch = row?["epoch"] as String?, reports.contains(where: { $0.epoch == epoch }) else { return nil }
+            return Ack(epoch: epoch, seq: row?["ackedSeq"] ?? 0)
         }
     }
 

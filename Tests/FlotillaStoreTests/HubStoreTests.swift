@@ -58,4 +58,17 @@ struct HubStoreTests {
         #expect(record.phase == "Applied")
         #expect(record.appliedGeneration == 5)
     }
+
+    @Test func aLateDuplicateFromAnOldDatabaseDoesNotSwitchTheEpoch() async throws {
+        let store = try HubStore(path: Self.tempPath())
+        _ = try await store.ingest(spoke: "s", reports: (1...2).map { Self.report($0, epoch: "old") })
+        _ = try await store.ingest(spoke: "s", reports: (1...3).map { Self.report($0, epoch: "new") })
+        // A straggler of the old database, already stored: nothing changes, nothing is acked for it.
+        #expect(try await store.ingest(spoke: "s", reports: [Self.report(2, epoch: "old")]) == nil)
+        let record = try #require(try await store.spokes().first)
+        #expect(record.epoch == "new")
+        #expect(record.ackedSeq == 3)
+        // A duplicate of the current epoch repeats the current ack.
+        #expect(try await store.ingest(spoke: "s", reports: [Self.report(3, epoch: "new")]) == Ack(epoch: "new", seq: 3))
+    }
 }
