@@ -141,6 +141,15 @@ public actor Agent: Service {
         guard ack.epoch == store.epoch, ack.seq > acked else { return }
         do {
             try await store.acknowledge(ack)
+            if store.epoch != ack.epoch {
+                // The state file was older than what the hub had stored: it now numbers anew.
+                logger.warning("state file was restored from an older copy; reports renumbered under a new epoch")
+                acked = 0
+                sentThrough = 0
+                await announce()
+                await pump()
+                return
+            }
             acked = ack.seq
             lastProgress = .now
             if sentThrough < acked { sentThrough = acked }

@@ -195,7 +195,9 @@ public actor Hub: Service {
                 try Envelope(spoke: spoke, generation: next, payload: payload).encode(signingWith: key)
             }) else { return }
             logger.notice(
-                "agent holds a newer generation than this hub; re-issuing the bundle above it",
+                p.generation > generation
+                    ? "agent holds a newer generation than this hub; re-issuing the bundle above it"
+                    : "agent refused a replayed bundle; publishing the current one again",
                 metadata: ["spoke": "\(spoke)", "generation": "\(p.generation)"])
             await publish([p])
         } catch {

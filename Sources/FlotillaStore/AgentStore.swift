@@ -8,8 +8,11 @@ import GRDB
 public struct AgentStore: Sendable {
     let db: DatabaseQueue
     public let path: String
-    /// Identifies this database's numbering of reports; a new file starts a new epoch.
-    public let epoch: String
+    /// Identifies this database's numbering of reports; a new file starts a new epoch, and so
+    /// does a file restored from an older copy (see ``acknowledge(_:)``).
+    public var epoch: String {
+        (try? db.read { db in try Self.currentEpoch(db) }) ?? ""
+    }
     public let spoke: String
 
     /// Opens (creating if needed) the state file of `spoke`.
@@ -23,7 +26,7 @@ public struct AgentStore: Sendable {
         self.path = path
         self.spoke = spoke
         try Self.migrator.migrate(db)
-        let (storedSpoke, epoch) = try db.write { db -> (String, String) in
+        let (storedSpoke, _) = try db.write { db -> (String, String) in
             if let s = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'spoke'"),
                 let e = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'")
             {
@@ -34,7 +37,6 @@ public struct AgentStore: Sendable {
             return (spoke, e)
         }
         guard storedSpoke == spoke else { throw StoreError.wrongSpoke(path: path, stored: storedSpoke, requested: spoke) }
-        self.epoch = epoch
     }
 
     static var migrator: DatabaseMigrator {
@@ -88,10 +90,10 @@ public struct AgentStore: Sendable {
                     let applied = try Row.fetchOne(db, sql: "SELECT hash, ok FROM applied WHERE id = 1")
                     if let applied, (applied["hash"] as String) == header.hash, (applied["ok"] as Int64) != 0 {
                         try db.execute(sql: "UPDATE applied SET generation = ? WHERE id = 1", arguments: [header.generation])
-                        try Self.enqueue(db, epoch: epoch, kind: .applied, generation: header.generation, hash: header.hash)
+                        try Self.enqueue(db, epoch: try Self.currentEpoch(db), kind: .applied, generation: header.generation, hash: header.hash)
                         return .renumbered
                     }
-                    try Self.enqueue(db, epoch: epoch, kind: .received, generation: header.generation, hash: header.hash)
+                    try Self.enqueue(db, epoch: try Self.currentEpoch(db), kind: .received, generation: header.generation, hash: header.hash)
                     return .stored
                 }
             }
@@ -101,7 +103,7 @@ public struct AgentStore: Sendable {
                     ON CONFLICT(id) DO UPDATE SET generation = excluded.generation, hash = excluded.hash,
                         envelope = excluded.envelope, receivedAt = excluded.receivedAt
                     """, arguments: [header.generation, header.hash, Data(envelope), Date().timeIntervalSince1970])
-            try Self.enqueue(db, epoch: epoch, kind: .received, generation: header.generation, hash: header.hash)
+            try Self.enqueue(db, epoch: try Self.currentEpoch(db), kind: .received, generation: header.generation, hash: header.hash)
             return .stored
         }
     }
@@ -123,7 +125,7 @@ public struct AgentStore: Sendable {
                         message = excluded.message, appliedAt = excluded.appliedAt
                     """, arguments: [generation, hash, ok, message, Date().timeIntervalSince1970])
             try Self.enqueue(
-                db, epoch: epoch, kind: ok ? .applied : .failed, generation: generation, hash: hash, message: message,
+                db, epoch: try Self.currentEpoch(db), kind: ok ? .applied : .failed, generation: generation, hash: hash, message: message,
                 objects: objects)
         }
     }
@@ -136,7 +138,7 @@ public struct AgentStore: Sendable {
     ) async throws -> Int64 {
         try await db.write { db in
             try Self.enqueue(
-                db, epoch: epoch, kind: kind, generation: generation, hash: hash, message: message,
+                db, epoch: try Self.currentEpoch(db), kind: kind, generation: generation, hash: hash, message: message,
                 storedGeneration: storedGeneration)
         }
     }
@@ -167,16 +169,46 @@ public struct AgentStore: Sendable {
     }
 
     /// Applies the hub's watermark: deletes every report it covers. Ignores acks of another epoch.
+    ///
+    /// An ack above the last sequence number this file ever wrote means the file was restored
+    /// from an older copy: its new reports would reuse numbers the hub already stored (and
+    /// drop them as duplicates). Then the file starts a new epoch and renumbers what is pending.
     /// - Returns: the number of reports deleted.
     @discardableResult
     public func acknowledge(_ ack: Ack) async throws -> Int {
-        guard ack.epoch == epoch else { return 0 }
-        return try await db.write { db in
+        try await db.write { db in
+            guard ack.epoch == (try Self.currentEpoch(db)) else { return 0 }
+            let lastSeq = try Int64.fetchOne(db, sql: "SELECT lastSeq FROM counter WHERE id = 1") ?? 0
+            guard ack.seq <= lastSeq else {
+                try Self.startNewEpoch(db)
+                return 0
+            }
             try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [ack.seq])
             let n = db.changesCount
             try db.execute(sql: "UPDATE counter SET ackedSeq = max(ackedSeq, ?) WHERE id = 1", arguments: [ack.seq])
             return n
         }
+    }
+
+    static func currentEpoch(_ db: Database) throws -> String {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
+    }
+
+    static func startNewEpoch(_ db: Database) throws {
+        let epoch = UUID().uuidString.lowercased()
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [epoch])
+        let rows = try Row.fetchAll(db, sql: "SELECT seq, body, createdAt FROM outbox ORDER BY seq")
+        try db.execute(sql: "DELETE FROM outbox")
+        for (i, row) in rows.enumerated() {
+            let seq = Int64(i + 1)
+            guard var report = StatusReport.decode(Array(row["body"] as Data)) else { continue }
+            report.seq = seq
+            report.epoch = epoch
+            try db.execute(
+                sql: "INSERT INTO outbox (seq, body, createdAt) VALUES (?, ?, ?)",
+                arguments: [seq, Data(report.encoded()), row["createdAt"] as Double])
+        }
+        try db.execute(sql: "UPDATE counter SET lastSeq = ?, ackedSeq = 0 WHERE id = 1", arguments: [Int64(rows.count)])
     }
 
     /// A summary for `flotilla agent inspect` and for presence.
@@ -187,7 +219,7 @@ public struct AgentStore: Sendable {
             let applied = try Row.fetchOne(db, sql: "SELECT generation, hash, ok, message FROM applied WHERE id = 1")
             let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
             return AgentInspection(
-                spoke: spoke, epoch: epoch, storedGeneration: bundle?["generation"], storedHash: bundle?["hash"],
+                spoke: spoke, epoch: try Self.currentEpoch(db), storedGeneration: bundle?["generation"], storedHash: bundle?["hash"],
                 appliedGeneration: applied?["generation"], appliedHash: applied?["hash"],
                 lastApplyOK: applied.map { ($0["ok"] as Int64) != 0 }, lastApplyMessage: applied?["message"],
                 lastSequence: counter?["lastSeq"] ?? 0, ackedSequence: counter?["ackedSeq"] ?? 0, outboxPending: pending)

@@ -24,9 +24,11 @@ extension HubStore {
         }
     }
 
-    /// Re-issues a spoke's current bundle above `generation`, the one its agent holds, after
-    /// the agent refused ours as stale. The content is unchanged; only the generation grows.
-    /// - Returns: the publication, or `nil` when the hub is already above it or has no bundle.
+    /// Answers an agent that refused a bundle as older than the `generation` it holds.
+    /// If the hub is behind (its database was lost), the current content is re-issued above the
+    /// agent's generation. Otherwise the refused bundle was a replay: the current envelope is
+    /// returned unchanged, to be published again over the replayed retained message.
+    /// - Returns: what to publish, or `nil` when the spoke has no bundle.
     public func reassert(
         spoke: String, above generation: Int64, makeEnvelope: @Sendable (_ payload: [UInt8], _ generation: Int64) throws -> [UInt8]
     ) async throws -> Publication? {
@@ -34,8 +36,10 @@ extension HubStore {
         return try await db.write { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT generation, envelope FROM spoke WHERE name = ? AND inInventory = 1", arguments: [spoke]),
-                let data = row["envelope"] as Data?, (row["generation"] as Int64) <= generation
+                let data = row["envelope"] as Data?
             else { return nil }
+            let current: Int64 = row["generation"]
+            if current >= generation { return Publication(spoke: spoke, generation: current, envelope: Array(data)) }
             let old = try Envelope.decode(Array(data), trustedKeys: [], maxBytes: Int.max)
             let next = generation + 1
             let envelope = try makeEnvelope(old.payload, next)

@@ -64,4 +64,20 @@ struct AgentStoreTests {
         // A different content at the same generation is not a renumbering: refused.
         #expect(try await store.offer(envelope: [6], header: Self.header(5, "other")) == .stale(stored: 5))
     }
+
+    @Test func aFileRestoredFromAnOlderCopyRenumbersUnderANewEpoch() async throws {
+        let store = try AgentStore(path: Self.tempPath(), spoke: "s1")
+        for n in 1...3 { try await store.report(.event, message: "r\(n)") }
+        let old = store.epoch
+        // The hub stored up to 10 of this epoch: more than this file ever wrote.
+        #expect(try await store.acknowledge(Ack(epoch: old, seq: 10)) == 0)
+        #expect(store.epoch != old)
+        let pending = try await store.pending(limit: 10)
+        #expect(pending.map(\.seq) == [1, 2, 3])
+        let reports = pending.compactMap { StatusReport.decode($0.body) }
+        #expect(reports.map(\.message) == ["r1", "r2", "r3"], "nothing pending is lost")
+        #expect(reports.allSatisfy { $0.epoch == store.epoch })
+        #expect(try await store.report(.event) == 4)
+        #expect(try await store.inspect().ackedSequence == 0)
+    }
 }
