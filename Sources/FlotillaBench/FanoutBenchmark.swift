@@ -51,11 +51,10 @@ public enum FanoutBenchmark {
         start = ContinuousClock.now
         // The hub's own path (Hub.reload): read generations, build envelopes on every core,
         // record them in one transaction, then publish.
-        let current = try await store.currentBundles()
-        let jobs = entries.map { e in
+        let jobs = try await store.changed(entries).map { e, generation in
             var p = payload
             for (j, b) in Array(e.spoke.utf8).enumerated() where j < p.count { p[j] = b }
-            return EnvelopeBatch.Job(spoke: e.spoke, generation: (current[e.spoke]?.generation ?? 0) + 1, payload: p)
+            return EnvelopeBatch.Job(spoke: e.spoke, generation: generation, payload: p)
         }
         let t0 = ContinuousClock.now
         let envelopes = try EnvelopeBatch.build(jobs, signingWith: key)

@@ -47,16 +47,11 @@ extension Hub {
         do {
             // Only changed spokes get a new generation and envelope; envelopes are built on every
             // core before the one transaction that records them, and published after it commits.
-            let current = try await store.currentBundles()
-            var jobs: [EnvelopeBatch.Job] = []
-            for e in entries {
-                let old = current[e.spoke]
-                if let old, old.hash == e.hash, old.inInventory { continue }
-                jobs.append(EnvelopeBatch.Job(spoke: e.spoke, generation: (old?.generation ?? 0) + 1, payload: payloads[e.spoke] ?? []))
+            let jobs = try await store.changed(entries).map { e, generation in
+                EnvelopeBatch.Job(spoke: e.spoke, generation: generation, payload: payloads[e.spoke] ?? [])
             }
             let key = configuration.signingKey
-            let frozenJobs = jobs
-            let envelopes = try await BlockingWork.run { try EnvelopeBatch.build(frozenJobs, signingWith: key) }
+            let envelopes = try await BlockingWork.run { try EnvelopeBatch.build(jobs, signingWith: key) }
             let publications = zip(jobs, envelopes).map {
                 HubStore.Publication(spoke: $0.spoke, generation: $0.generation, envelope: $1)
             }
@@ -113,11 +108,4 @@ extension Hub {
             logger.error("cannot read publications", metadata: ["error": "\(error)"])
         }
     }
-}
-
-import FlotillaMQTT
-
-struct PendingPublishTicket: Sendable {
-    let ticket: PendingPublish
-    init(_ t: PendingPublish) { ticket = t }
 }

@@ -80,52 +80,38 @@ public struct HubStore: Sendable {
         }
     }
 
-    /// Records planned bundles in one transaction. For each spoke whose hash differs from the
-    /// last one, the generation grows by one and `makeEnvelope(spoke, generation)` builds what
-    /// to publish; generation and envelope are stored together, before anything is published.
+    /// Records planned bundles. For each spoke whose hash differs from the last one, the
+    /// generation grows by one and `makeEnvelope(spoke, generation)` builds what to publish;
+    /// generation and envelope are stored together, before anything is published.
     /// - Returns: the publications for the spokes that changed.
     public func record(
         _ entries: [PlanEntry], makeEnvelope: @Sendable (String, Int64) throws -> [UInt8]
     ) async throws -> [Publication] {
-        try await db.write { db in
-            var current: [String: (generation: Int64, hash: String?, inInventory: Bool)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, generation, hash, inInventory FROM spoke") {
-                current[row["name"]] = (row["generation"], row["hash"], (row["inInventory"] as Int64) != 0)
-            }
-            var out: [Publication] = []
-            for e in entries {
-                let old = current[e.spoke]
-                if let old, old.hash == e.hash, old.inInventory {
-                    try db.execute(sql: "UPDATE spoke SET planError = NULL WHERE name = ? AND planError IS NOT NULL", arguments: [e.spoke])
-                    continue
-                }
-                let generation = (old?.generation ?? 0) + 1
-                let envelope = try makeEnvelope(e.spoke, generation)
-                let objectsJSON = String(decoding: Value.array(e.objects.map(\.value)).canonicalJSON, as: UTF8.self)
-                try db.execute(
-                    sql: """
-                        INSERT INTO spoke (name, generation, hash, envelope, inInventory, objects, planError) VALUES (?, ?, ?, ?, 1, ?, NULL)
-                        ON CONFLICT(name) DO UPDATE SET generation = excluded.generation, hash = excluded.hash,
-                            envelope = excluded.envelope, inInventory = 1, objects = excluded.objects, planError = NULL
-                        """, arguments: [e.spoke, generation, e.hash, Data(envelope), objectsJSON])
-                out.append(Publication(spoke: e.spoke, generation: generation, envelope: envelope))
-            }
-            return out
+        let publications = try await changed(entries).map { e, generation in
+            Publication(spoke: e.spoke, generation: generation, envelope: try makeEnvelope(e.spoke, generation))
         }
+        try await commit(publications, entries: entries)
+        return publications
     }
 
-    /// Generation, hash and inventory flag of every known spoke: what a new plan is compared with.
-    public func currentBundles() async throws -> [String: (generation: Int64, hash: String?, inInventory: Bool)] {
-        try await db.read { db in
+    /// The entries whose bundle differs from the recorded one (or whose spoke re-joins the
+    /// inventory), each with the generation it will get: what a new plan must build and publish.
+    public func changed(_ entries: [PlanEntry]) async throws -> [(entry: PlanEntry, generation: Int64)] {
+        let current = try await db.read { db in
             var out: [String: (generation: Int64, hash: String?, inInventory: Bool)] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT name, generation, hash, inInventory FROM spoke") {
                 out[row["name"]] = (row["generation"], row["hash"], (row["inInventory"] as Int64) != 0)
             }
             return out
         }
+        return entries.compactMap { e in
+            let old = current[e.spoke]
+            if let old, old.hash == e.hash, old.inInventory { return nil }
+            return (e, (old?.generation ?? 0) + 1)
+        }
     }
 
-    /// Stores envelopes built beforehand (see ``currentBundles()``) in one transaction. Each
+    /// Stores envelopes built beforehand (see ``changed(_:)``) in one transaction. Each
     /// publication must carry exactly the next generation of its spoke; the hub is the only
     /// writer, so this holds unless two hubs share a state file, which this refuses.
     public func commit(_ publications: [Publication], entries: [PlanEntry]) async throws {

@@ -76,14 +76,10 @@ struct BrokerAddSpokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add-spoke", abstract: "Issue credentials for a new spoke; other users are left as they are.")
 
-    @Option(help: "Directory written by `flotilla broker init`.")
-    var dir: String
-
-    @Option(help: "Spoke name.")
-    var spoke: String
+    @OptionGroup var target: SpokeTarget
 
     func run() async throws {
-        let layout = BrokerLayout(directory: URL(fileURLWithPath: dir))
+        let (layout, spoke) = (target.layout, target.spoke)
         try layout.addSpoke(spoke, passwd: try MosquittoPasswd())
         print("added \(spoke): password in \(layout.credentialsFile(for: spoke).path)")
         print("if the broker is running: kill -HUP $(cat \(layout.pidFile.path))")
@@ -94,17 +90,24 @@ struct BrokerRemoveSpokeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "remove-spoke", abstract: "Delete a spoke's broker user and credentials file; other users are left as they are.")
 
+    @OptionGroup var target: SpokeTarget
+
+    func run() async throws {
+        let (layout, spoke) = (target.layout, target.spoke)
+        try layout.removeSpoke(spoke, passwd: try MosquittoPasswd())
+        print("removed \(spoke)")
+        print("if the broker is running: kill -HUP $(cat \(layout.pidFile.path)) (disconnects the spoke)")
+        print("then clear its retained topics, which may hold Secrets (see docs/operations.md)")
+    }
+}
+
+/// The flags `add-spoke` and `remove-spoke` share: which broker directory, which spoke.
+struct SpokeTarget: ParsableArguments {
     @Option(help: "Directory written by `flotilla broker init`.")
     var dir: String
 
     @Option(help: "Spoke name.")
     var spoke: String
 
-    func run() async throws {
-        let layout = BrokerLayout(directory: URL(fileURLWithPath: dir))
-        try layout.removeSpoke(spoke, passwd: try MosquittoPasswd())
-        print("removed \(spoke)")
-        print("if the broker is running: kill -HUP $(cat \(layout.pidFile.path)) (disconnects the spoke)")
-        print("then clear its retained topics, which may hold Secrets (see docs/operations.md)")
-    }
+    var layout: BrokerLayout { BrokerLayout(directory: URL(fileURLWithPath: dir)) }
 }
