@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -83,6 +84,9 @@ let package = Package(
             dependencies: [
                 "FlotillaMQTT", "FlotillaModel", "FlotillaSource", "FlotillaStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -110,9 +114,12 @@ let package = Package(
             name: "flotilla",
             dependencies: [
                 "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaSource", "FlotillaBench", "FlotillaBrokerSetup",
+                "FlotillaStore", "FlotillaMQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: sharedSettings
         ),
@@ -120,7 +127,7 @@ let package = Package(
         .target(
             name: "FlotillaTestSupport",
             dependencies: [
-                "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaBrokerSetup",
+                "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaBrokerSetup", "FlotillaStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings

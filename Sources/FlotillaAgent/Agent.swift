@@ -138,12 +138,15 @@ public actor Agent: Service {
     }
 
     func acknowledge(_ ack: Ack) async {
-        guard ack.epoch == store.epoch, ack.seq > acked else { return }
+        // A collision notice matters whatever its sequence number; a plain ack only when it moves.
+        guard ack.epoch == store.epoch, ack.seq > acked || ack.newEpoch == true else { return }
         do {
             try await store.acknowledge(ack)
             if store.epoch != ack.epoch {
-                // The state file was older than what the hub had stored: it now numbers anew.
-                logger.warning("state file was restored from an older copy; reports renumbered under a new epoch")
+                // The hub holds a history this file did not write: it now numbers anew.
+                logger.warning(
+                    "the hub holds reports this state file did not write (restored from an older copy?); pending reports renumbered under a new epoch",
+                    metadata: ["spoke": "\(configuration.name)", "epoch": "\(store.epoch)"])
                 acked = 0
                 sentThrough = 0
                 await announce()

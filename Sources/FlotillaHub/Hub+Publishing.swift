@@ -58,6 +58,7 @@ extension Hub {
             try await store.commit(publications, entries: entries)
             let removed = try await store.retire(keeping: Set(newPlan.spokes.map(\.spoke.name)))
             plan = newPlan
+            await ingest.setKnown(Set(newPlan.spokes.map(\.spoke.name)))
             sourceError = problems.isEmpty ? nil : problems.joined(separator: "\n")
             for p in problems { logger.error("spoke keeps its previous bundle", metadata: ["error": "\(p)"]) }
             await publish(publications)

@@ -25,12 +25,11 @@ public actor Hub: Service {
     /// The newest generation handed to the broker per spoke.
     var lastEnqueued: [String: Int64] = [:]
     var lastPull = ContinuousClock.now
-    var statusBuffer: [MQTTMessage] = []
-    var flushing = false
     var connected = false
+    /// The status path: reports, acks, presence.
+    nonisolated let ingest: StatusIngest
+    nonisolated let syncTopic: String
 
-    let reportsCounter = Counter(label: "flotilla_hub_reports_stored_total")
-    let duplicatesCounter = Counter(label: "flotilla_hub_reports_duplicate_total")
     let publishedCounter = Counter(label: "flotilla_hub_bundles_published_total")
     let sourceErrorsCounter = Counter(label: "flotilla_hub_source_errors_total")
     let spokesGauge = Gauge(label: "flotilla_hub_spokes")
@@ -44,11 +43,25 @@ public actor Hub: Service {
         store = try HubStore(path: configuration.statePath)
         var mqtt = configuration.mqtt
         mqtt.cleanStart = false
-        client = try MQTTClient(configuration: mqtt, logger: logger)
+        let client = try MQTTClient(configuration: mqtt, logger: logger)
+        self.client = client
         loader = SourceLoader(root: URL(fileURLWithPath: configuration.sourceDirectory))
+        syncTopic = StatusIngest.syncTopic(configuration.topics, clientID: mqtt.clientID)
+        ingest = StatusIngest(
+            store: store, client: client, topics: configuration.topics, logger: logger, maxReportBytes: configuration.maxReportBytes,
+            retention: configuration.retention)
     }
 
     public func run() async throws {
+        try await openRecoveryWindowIfNeeded()
+        await ingest.onGenerationClaim { [weak self] spoke, generation, mayReissue in
+            await self?.reassert(spoke: spoke, above: generation, mayReissue: mayReissue)
+        }
+        // Known before the first message: retained acks arrive right after the subscription.
+        await ingest.setKnown(try await store.inventory())
+        // Acks first: their retained copies are the floors every later ack stays above.
+        try client.subscribe(configuration.topics.allAcks, qos: 1)
+        try client.subscribe(syncTopic, qos: 1)
         try client.subscribe(configuration.topics.allStatus, qos: 1)
         try client.subscribe(configuration.topics.allPresence, qos: 1)
         client.start()
@@ -58,6 +71,7 @@ public actor Hub: Service {
                 group.addTask { await self.consumeEvents() }
                 group.addTask { await self.consumeMessages() }
                 group.addTask { await self.watchSource() }
+                group.addTask { await self.ingest.run() }
                 await group.waitForAll()
             }
         }
@@ -72,6 +86,9 @@ public actor Hub: Service {
             case .connected(let sessionPresent):
                 connected = true
                 logger.info("connected to broker", metadata: ["sessionPresent": "\(sessionPresent)"])
+                // Comes back after the retained acks of the subscriptions sent before it.
+                await ingest.connected()
+                _ = try? client.send(topic: syncTopic, payload: Array("sync".utf8), qos: 1, retain: false)
                 await republishAll()
             case .disconnected(let reason):
                 connected = false
@@ -85,22 +102,32 @@ public actor Hub: Service {
 
     private func consumeMessages() async {
         for await message in client.messages {
-            guard !Task.isCancelled else { return }
-            guard let (spoke, channel) = configuration.topics.parse(message.topic) else { continue }
-            switch channel {
-            case .status:
-                statusBuffer.append(message)
-                // Flush in the background: reports arriving meanwhile gather into the next batch.
-                if !flushing {
-                    flushing = true
-                    Task { await self.flushStatus() }
-                }
-            case .presence:
-                await recordPresence(spoke: spoke, payload: message.payload)
-            default:
+            guard !Task.isCancelled else { break }
+            if message.topic == syncTopic {
+                await ingest.synced()
                 continue
             }
+            guard let (spoke, channel) = configuration.topics.parse(message.topic) else { continue }
+            switch channel {
+            case .status: await ingest.enqueue(message)
+            case .presence: await ingest.presence(spoke: spoke, payload: message.payload)
+            case .ack: await ingest.observeAck(spoke: spoke, payload: message.payload)
+            case .desired: continue
+            }
         }
+    }
+
+    /// A new state file, or `--recover`, opens the window in which agents' claims are believed.
+    private func openRecoveryWindowIfNeeded() async throws {
+        let isNew = try await store.takeNewFileMark()
+        if isNew || configuration.recover {
+            let until = Date().timeIntervalSince1970 + configuration.recoveryWindow
+            try await store.openRecoveryWindow(until: until)
+            logger.notice(
+                "recovery window open: agents' generations and acknowledged sequences are believed",
+                metadata: ["seconds": "\(configuration.recoveryWindow)", "reason": "\(isNew ? "new state file" : "--recover")"])
+        }
+        await ingest.setRecoveryUntil(try await store.recoveryUntil())
     }
 
     private func watchSource() async {
@@ -112,6 +139,7 @@ public actor Hub: Service {
                 await GitPull.run(in: configuration.sourceDirectory, logger: logger)
             }
             await reloadIfChanged()
+            await ingest.tick()
             if ContinuousClock.now - lastGauges > .seconds(5) {
                 lastGauges = .now
                 await updateGauges()
@@ -128,72 +156,21 @@ public actor Hub: Service {
         convergedGauge.record(active.filter { $0.phase == "Applied" && $0.appliedGeneration == $0.generation }.count)
     }
 
-    func recordPresence(spoke: String, payload: [UInt8]) async {
-        // An empty retained message clears presence; anything unreadable counts as offline.
-        let presence = payload.isEmpty ? Presence(state: .offline) : (Presence.decode(payload) ?? Presence(state: .offline))
-        do {
-            try await store.recordPresence(spoke: spoke, presence: presence)
-            if let epoch = presence.epoch, let acked = presence.ackedSequence,
-                let ack = try await store.raiseWatermark(spoke: spoke, epoch: epoch, acked: acked)
-            {
-                logger.notice("watermark raised to the agent's acknowledged sequence", metadata: ["spoke": "\(spoke)", "seq": "\(ack.seq)"])
-                _ = try? client.send(topic: configuration.topics.ack(spoke), payload: ack.encoded(), qos: 1, retain: true)
-            }
-        } catch {
-            logger.error("cannot record presence", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
-        }
-    }
-
-    /// Stores buffered reports (one transaction per spoke and batch), then publishes each
-    /// spoke's ack. Reports that arrive meanwhile join the next batch.
-    func flushStatus() async {
-        flushing = true
-        defer { flushing = false }
-        // Let the message loop gather what is already arriving into one batch.
-        await Task.yield()
-        while !statusBuffer.isEmpty {
-            let batch = statusBuffer
-            statusBuffer.removeAll()
-            var bySpoke: [String: [StatusReport]] = [:]
-            var order: [String] = []
-            for m in batch {
-                guard let (spoke, _) = configuration.topics.parse(m.topic) else { continue }
-                guard let report = StatusReport.decode(m.payload) else {
-                    logger.warning("ignoring malformed status report", metadata: ["spoke": "\(spoke)", "bytes": "\(m.payload.count)"])
-                    continue
-                }
-                if bySpoke[spoke] == nil { order.append(spoke) }
-                bySpoke[spoke, default: []].append(report)
-            }
-            for spoke in order {
-                let reports = bySpoke[spoke]!
-                do {
-                    let before = try await store.spokeCounters(spoke)
-                    guard let ack = try await store.ingest(spoke: spoke, reports: reports) else { continue }
-                    let after = try await store.spokeCounters(spoke)
-                    reportsCounter.increment(by: Int(after.stored - before.stored))
-                    duplicatesCounter.increment(by: Int(after.duplicates - before.duplicates))
-                    // Only now, with the reports committed, may the watermark move.
-                    _ = try? client.send(topic: configuration.topics.ack(spoke), payload: ack.encoded(), qos: 1, retain: true)
-                    if let held = reports.compactMap({ $0.kind == .refused ? $0.storedGeneration : nil }).max() {
-                        await reassert(spoke: spoke, above: held)
-                    }
-                } catch {
-                    // Not acknowledged: the agent sends these again.
-                    logger.error("cannot store status reports", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
-                }
-            }
-        }
-    }
-
     /// The agent holds a newer generation than ours (our database was lost or restored from
     /// an old backup): publish the current content again, numbered above the agent's.
-    func reassert(spoke: String, above generation: Int64) async {
+    func reassert(spoke: String, above generation: Int64, mayReissue: Bool) async {
         let key = configuration.signingKey
         do {
-            guard let p = try await store.reassert(spoke: spoke, above: generation, makeEnvelope: { payload, next in
+            guard let p = try await store.reassert(spoke: spoke, above: generation, mayReissue: mayReissue, makeEnvelope: { payload, next in
                 try Envelope(spoke: spoke, generation: next, payload: payload).encode(signingWith: key)
-            }) else { return }
+            }) else {
+                if !mayReissue {
+                    logger.warning(
+                        "refused report claims a stored generation above what this hub published, outside the recovery window; ignored",
+                        metadata: ["spoke": "\(spoke)", "field": "storedGeneration", "value": "\(generation)"])
+                }
+                return
+            }
             logger.notice(
                 p.generation > generation
                     ? "agent holds a newer generation than this hub; re-issuing the bundle above it"

@@ -1,5 +1,6 @@
 import FlotillaMQTT
 import FlotillaModel
+import FlotillaStore
 
 /// Everything a hub needs.
 public struct HubConfiguration: Sendable {
@@ -16,6 +17,15 @@ public struct HubConfiguration: Sendable {
     public var maxBundleBytes: Int
     /// Run `git pull --ff-only` in the source directory this often (seconds); `nil` = never.
     public var gitPullInterval: Double?
+    /// Status reports larger than this are dropped unacknowledged (agents keep theirs smaller).
+    public var maxReportBytes: Int = WireLimits.defaultMaxReportBytes
+    /// How many reports are kept per spoke, and for how long.
+    public var retention = ReportRetention()
+    /// Seconds during which agents' claims about generations and acknowledged sequence numbers
+    /// are believed after a new state file is created, or after a start with ``recover``.
+    public var recoveryWindow: Double = 3600
+    /// Opens the recovery window at start: for a state file restored from a backup.
+    public var recover = false
 
     public init(
         sourceDirectory: String, mqtt: MQTTConfiguration, statePath: String, signingKey: SigningKey? = nil,

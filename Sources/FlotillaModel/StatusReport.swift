@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// One report on `…/status`: numbered per spoke and agent database (`epoch`), so the hub can
@@ -54,6 +55,72 @@ public struct StatusReport: Sendable, Hashable, Codable {
     public static func decode(_ bytes: [UInt8]) -> StatusReport? {
         try? JSONDecoder().decode(StatusReport.self, from: Data(bytes))
     }
+
+    /// Decodes and checks a report from the wire: size first (before any parsing), then
+    /// shape, then every bound of the protocol.
+    /// - Throws: ``WireRefusal`` naming the field at fault.
+    public static func parse(_ bytes: [UInt8], maxBytes: Int = WireLimits.defaultMaxReportBytes) throws(WireRefusal) -> StatusReport {
+        guard bytes.count <= maxBytes else {
+            throw WireRefusal(field: "payload", reason: "\(bytes.count) bytes, over the limit of \(maxBytes)")
+        }
+        let report: StatusReport
+        do {
+            report = try JSONDecoder().decode(StatusReport.self, from: Data(bytes))
+        } catch {
+            throw WireRefusal.decoding(error)
+        }
+        try report.validate()
+        return report
+    }
+
+    /// Checks the protocol's bounds on every number and the epoch's format.
+    public func validate() throws(WireRefusal) {
+        guard WireLimits.isValidEpoch(epoch) else {
+            throw WireRefusal(field: "epoch", reason: "must be 1–\(WireLimits.maxEpochLength) characters of [A-Za-z0-9._-]")
+        }
+        try WireLimits.check(seq, field: "seq", min: 1)
+        try WireLimits.check(generation, field: "generation", min: 1)
+        try WireLimits.check(storedGeneration, field: "storedGeneration", min: 1)
+        guard time.isFinite else { throw WireRefusal(field: "time", reason: "must be a finite number") }
+    }
+
+    /// What this project's agent keeps its reports under: the hub's default limit less room
+    /// for a hub configured a little lower.
+    public static let agentMaxBytes = WireLimits.defaultMaxReportBytes - 16 * 1024
+
+    /// The report, shortened to fit `maxBytes`: a huge bundle's per-object list is cut (failed
+    /// objects kept first) and the message says how many were left out, so the report still
+    /// travels instead of being refused for ever and blocking the outbox behind it.
+    public func fitted(maxBytes: Int) -> StatusReport {
+        guard encoded().count > maxBytes else { return self }
+        var out = self
+        if let message, message.utf8.count > 4096 {
+            out.message = String(decoding: message.utf8.prefix(4096), as: UTF8.self) + "…"
+        }
+        guard let objects, !objects.isEmpty else { return out }
+        let ordered = objects.filter { $0.state == .failed } + objects.filter { $0.state != .failed }
+        // Halve until it fits, then grow back: a handful of encodings, not one per object.
+        var keep = ordered.count
+        func trial(_ n: Int) -> StatusReport {
+            var r = out
+            r.objects = Array(ordered.prefix(n))
+            let note = "\(ordered.count - n) of \(ordered.count) objects omitted to fit the report limit"
+            r.message = [out.message, note].compactMap { $0 }.joined(separator: "; ")
+            return r
+        }
+        while keep > 0, trial(keep).encoded().count > maxBytes { keep /= 2 }
+        var step = max(1, keep / 2)
+        while step > 0 {
+            if keep + step <= ordered.count, trial(keep + step).encoded().count <= maxBytes { keep += step } else { step /= 2 }
+        }
+        return trial(keep)
+    }
+
+    /// The dedup key's companion: lowercase hex SHA-256 of a report's payload exactly as sent.
+    /// The same key with another digest is a collision, not a duplicate.
+    public static func digest(of bytes: [UInt8]) -> String {
+        Hex.encode(SHA256.hash(data: bytes))
+    }
 }
 
 /// The outcome for one object of a bundle.
@@ -85,10 +152,18 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 public struct Ack: Sendable, Hashable, Codable {
     public var epoch: String
     public var seq: Int64
+    /// The digest of the report the hub stored at `seq`, when it still holds it: a spoke whose
+    /// own report at `seq` has another digest is numbering a history the hub never saw.
+    public var hash: String?
+    /// Set when a report of this epoch collided with a stored one (same key, other content):
+    /// the spoke must start a new epoch and renumber everything it has pending.
+    public var newEpoch: Bool?
 
-    public init(epoch: String, seq: Int64) {
+    public init(epoch: String, seq: Int64, hash: String? = nil, newEpoch: Bool? = nil) {
         self.epoch = epoch
         self.seq = seq
+        self.hash = hash
+        self.newEpoch = newEpoch
     }
 
     public func encoded() -> [UInt8] { (try? Value(encodable: self).canonicalJSON) ?? [] }
@@ -126,5 +201,29 @@ public struct Presence: Sendable, Hashable, Codable {
     public func encoded() -> [UInt8] { (try? Value(encodable: self).canonicalJSON) ?? [] }
     public static func decode(_ bytes: [UInt8]) -> Presence? {
         try? JSONDecoder().decode(Presence.self, from: Data(bytes))
+    }
+
+    /// Longest presence message accepted; it carries a few facts, never a list.
+    public static let maxBytes = 4096
+
+    /// Decodes and checks a presence message from the wire.
+    /// - Throws: ``WireRefusal`` naming the field at fault.
+    public static func parse(_ bytes: [UInt8]) throws(WireRefusal) -> Presence {
+        guard bytes.count <= maxBytes else {
+            throw WireRefusal(field: "payload", reason: "\(bytes.count) bytes, over the limit of \(maxBytes)")
+        }
+        let presence: Presence
+        do {
+            presence = try JSONDecoder().decode(Presence.self, from: Data(bytes))
+        } catch {
+            throw WireRefusal.decoding(error)
+        }
+        if let epoch = presence.epoch, !WireLimits.isValidEpoch(epoch) {
+            throw WireRefusal(field: "epoch", reason: "must be 1–\(WireLimits.maxEpochLength) characters of [A-Za-z0-9._-]")
+        }
+        try WireLimits.check(presence.ackedSequence, field: "ackedSequence", min: 0)
+        try WireLimits.check(presence.appliedGeneration, field: "appliedGeneration", min: 0)
+        if let time = presence.time, !time.isFinite { throw WireRefusal(field: "time", reason: "must be a finite number") }
+        return presence
     }
 }

@@ -15,6 +15,7 @@ public struct Topics: Sendable, Hashable {
 
     public var allStatus: String { "\(prefix)/spokes/+/status" }
     public var allPresence: String { "\(prefix)/spokes/+/presence" }
+    public var allAcks: String { "\(prefix)/spokes/+/ack" }
 
     /// The channel and spoke a topic belongs to, or `nil` for a foreign topic.
     public func parse(_ topic: String) -> (spoke: String, channel: Channel)? {

@@ -6,7 +6,8 @@ import GRDB
 /// status reports. A bundle is stored together with its "received" report in one transaction,
 /// before anything is applied, so a crash at any point loses neither.
 public struct AgentStore: Sendable {
-    let db: DatabaseQueue
+    /// WAL mode: `flotilla agent inspect` reads while the agent writes, never waiting on it.
+    let db: DatabasePool
     public let path: String
     /// Identifies this database's numbering of reports; a new file starts a new epoch, and so
     /// does a file restored from an older copy (see ``acknowledge(_:)``).
@@ -22,7 +23,7 @@ public struct AgentStore: Sendable {
         var config = Configuration()
         config.busyMode = .timeout(5)
         try StateFile.prepare(path)
-        db = try DatabaseQueue(path: path, configuration: config)
+        db = try DatabasePool(path: path, configuration: config)
         self.path = path
         self.spoke = spoke
         try Self.migrator.migrate(db)
@@ -152,7 +153,8 @@ public struct AgentStore: Sendable {
         let seq = try Int64.fetchOne(db, sql: "SELECT lastSeq FROM counter WHERE id = 1") ?? 0
         let report = StatusReport(
             seq: seq, epoch: epoch, kind: kind, generation: generation, hash: hash, message: message, objects: objects,
-            time: Date().timeIntervalSince1970, storedGeneration: storedGeneration)
+            time: Date().timeIntervalSince1970, storedGeneration: storedGeneration
+        ).fitted(maxBytes: StatusReport.agentMaxBytes)
         try db.execute(
             sql: "INSERT INTO outbox (seq, body, createdAt) VALUES (?, ?, ?)",
             arguments: [seq, Data(report.encoded()), report.time])
@@ -170,16 +172,25 @@ public struct AgentStore: Sendable {
 
     /// Applies the hub's watermark: deletes every report it covers. Ignores acks of another epoch.
     ///
-    /// An ack above the last sequence number this file ever wrote means the file was restored
-    /// from an older copy: its new reports would reuse numbers the hub already stored (and
-    /// drop them as duplicates). Then the file starts a new epoch and renumbers what is pending.
+    /// The file starts a new epoch and renumbers everything pending, deleting nothing, when the
+    /// ack shows that the hub holds a history this file did not write (it was restored from an
+    /// older copy, so its new reports reuse numbers the hub already stored):
+    /// - the hub saw a report collide with a stored one (`newEpoch`);
+    /// - the ack is above the last sequence number this file ever wrote;
+    /// - the hub's digest of the report at the ack's sequence differs from this file's report.
     /// - Returns: the number of reports deleted.
     @discardableResult
     public func acknowledge(_ ack: Ack) async throws -> Int {
         try await db.write { db in
             guard ack.epoch == (try Self.currentEpoch(db)) else { return 0 }
             let lastSeq = try Int64.fetchOne(db, sql: "SELECT lastSeq FROM counter WHERE id = 1") ?? 0
-            guard ack.seq <= lastSeq else {
+            var foreign = ack.newEpoch == true || ack.seq > lastSeq
+            if !foreign, let hash = ack.hash,
+                let body = try Data.fetchOne(db, sql: "SELECT body FROM outbox WHERE seq = ?", arguments: [ack.seq])
+            {
+                foreign = StatusReport.digest(of: Array(body)) != hash
+            }
+            guard !foreign else {
                 try Self.startNewEpoch(db)
                 return 0
             }
@@ -213,7 +224,11 @@ public struct AgentStore: Sendable {
 
     /// A summary for `flotilla agent inspect` and for presence.
     public func inspect() async throws -> AgentInspection {
-        try await db.read { db in
+        try await Self.inspect(db, spoke: spoke)
+    }
+
+    static func inspect(_ reader: some DatabaseReader, spoke: String) async throws -> AgentInspection {
+        try await reader.read { db in
             let counter = try Row.fetchOne(db, sql: "SELECT lastSeq, ackedSeq FROM counter WHERE id = 1")
             let bundle = try Row.fetchOne(db, sql: "SELECT generation, hash FROM bundle WHERE id = 1")
             let applied = try Row.fetchOne(db, sql: "SELECT generation, hash, ok, message FROM applied WHERE id = 1")
@@ -243,11 +258,13 @@ public struct AgentInspection: Sendable, Codable, Equatable {
 }
 
 extension AgentStore {
-    /// The spoke an existing state file belongs to.
-    public static func storedSpoke(path: String) throws -> String {
-        let db = try DatabaseQueue(path: path)
-        return try db.read { db in
-            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'spoke'")
-        } ?? ""
+    /// Reads a state file without writing to it and without waiting on a running agent (WAL
+    /// readers never block on the writer; a busy timeout covers a checkpoint in progress).
+    public static func inspect(path: String) async throws -> AgentInspection {
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        let db = try DatabaseQueue(path: path, configuration: config)
+        let spoke = try await db.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'spoke'") } ?? ""
+        return try await inspect(db, spoke: spoke)
     }
 }

@@ -2,37 +2,66 @@ import FlotillaModel
 import Foundation
 import GRDB
 
-/// Recovery from a hub that lost its database (disk replaced, state file deleted): agents
-/// know more than the hub does, and tell it.
+/// Recovery from a hub that lost its database (disk replaced, state file deleted, restored from
+/// an old backup): agents know more than the hub does, and tell it. Their word is unchecked, so
+/// it is taken only inside a recovery window, which opens when the hub creates a new state file
+/// and when the operator starts it with `--recover`.
 extension HubStore {
-    /// Starts a spoke's watermark at what the agent says a hub already acknowledged: the agent
-    /// deletes outbox rows only after an ack, so the rows below `acked` are gone for good and a
-    /// watermark waiting for them would never move again.
-    /// - Returns: the ack to publish when the watermark moved.
-    public func raiseWatermark(spoke: String, epoch: String, acked: Int64) async throws -> Ack? {
+    /// Whether this state file was created by this process (no earlier hub wrote to it).
+    public func takeNewFileMark() async throws -> Bool {
         try await db.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO spoke (name, inInventory) VALUES (?, 0)", arguments: [spoke])
-            let row = try Row.fetchOne(db, sql: "SELECT epoch, ackedSeq, lastSeq FROM spoke WHERE name = ?", arguments: [spoke])
-            let sameEpoch = (row?["epoch"] as String?) == epoch
-            let current: Int64 = sameEpoch ? (row?["ackedSeq"] ?? 0) : 0
-            guard acked > current else { return nil }
-            let lastSeq: Int64 = sameEpoch ? max(row?["lastSeq"] ?? 0, acked) : acked
-            try db.execute(
-                sql: "UPDATE spoke SET epoch = ?, ackedSeq = ?, lastSeq = ? WHERE name = ?",
-                arguments: [epoch, acked, lastSeq, spoke])
+            let mark = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'newFile'")
+            try db.execute(sql: "UPDATE meta SET value = '0' WHERE key = 'newFile'")
+            return mark == "1"
+        }
+    }
+
+    /// Opens the recovery window until `until` (seconds since 1970).
+    public func openRecoveryWindow(until: Double) async throws {
+        try await db.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('recoveryUntil', ?)", arguments: [String(until)])
+        }
+    }
+
+    /// When the recovery window closes (seconds since 1970); 0 when it was never open.
+    public func recoveryUntil() async throws -> Double {
+        try await db.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'recoveryUntil'").flatMap(Double.init) ?? 0
+        }
+    }
+
+    /// Starts a spoke's watermark at what a hub already acknowledged: the agent deletes outbox
+    /// rows only after an ack, so the rows below `acked` are gone for good and a watermark
+    /// waiting for them would never move again. The evidence is either a retained ack on the
+    /// broker (always taken) or the agent's presence (taken inside the recovery window).
+    /// An epoch other than the spoke's current one only raises that epoch's own watermark.
+    /// - Returns: the ack to publish when the current epoch's watermark moved.
+    public func raiseWatermark(spoke: String, epoch: String, acked: Int64) async throws -> Ack? {
+        guard acked >= 1, acked <= WireLimits.maxCounter else { return nil }
+        return try await db.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT epoch, lastSeq FROM spoke WHERE name = ?", arguments: [spoke]) else { return nil }
+            let currentEpoch: String? = row["epoch"]
+            let known = try Int64.fetchOne(db, sql: "SELECT ackedSeq FROM epoch WHERE spoke = ? AND epoch = ?", arguments: [spoke, epoch]) ?? 0
+            guard acked > known else { return nil }
+            try Self.setWatermark(db, spoke: spoke, epoch: epoch, acked: acked)
+            guard currentEpoch == nil || currentEpoch == epoch else { return nil }
+            let lastSeq: Int64 = currentEpoch == epoch ? max(row["lastSeq"] ?? 0, acked) : acked
+            try db.execute(sql: "UPDATE spoke SET epoch = ?, lastSeq = ? WHERE name = ?", arguments: [epoch, lastSeq, spoke])
             return try Self.advanceWatermark(db, spoke: spoke, epoch: epoch)
         }
     }
 
     /// Answers an agent that refused a bundle as older than the `generation` it holds.
-    /// If the hub is behind (its database was lost), the current content is re-issued above the
-    /// agent's generation. Otherwise the refused bundle was a replay: the current envelope is
-    /// returned unchanged, to be published again over the replayed retained message.
-    /// - Returns: what to publish, or `nil` when the spoke has no bundle.
+    /// If the refused bundle was a replay (the hub is not behind), the current envelope is
+    /// returned unchanged, to be published again over the replayed retained message. If the hub
+    /// is behind and `mayReissue` (the recovery window is open), the current content is
+    /// re-issued above the agent's generation.
+    /// - Returns: what to publish, or `nil` when the spoke has no bundle or the claim is not taken.
     public func reassert(
-        spoke: String, above generation: Int64, makeEnvelope: @Sendable (_ payload: [UInt8], _ generation: Int64) throws -> [UInt8]
+        spoke: String, above generation: Int64, mayReissue: Bool,
+        makeEnvelope: @Sendable (_ payload: [UInt8], _ generation: Int64) throws -> [UInt8]
     ) async throws -> Publication? {
-        guard generation < Int64.max - 1 else { return nil }
+        guard generation >= 1, generation < WireLimits.maxCounter else { return nil }
         return try await db.write { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT generation, envelope FROM spoke WHERE name = ? AND inInventory = 1", arguments: [spoke]),
@@ -40,6 +69,7 @@ extension HubStore {
             else { return nil }
             let current: Int64 = row["generation"]
             if current >= generation { return Publication(spoke: spoke, generation: current, envelope: Array(data)) }
+            guard mayReissue else { return nil }
             let old = try Envelope.decode(Array(data), trustedKeys: [], maxBytes: Int.max)
             let next = generation + 1
             let envelope = try makeEnvelope(old.payload, next)
@@ -47,5 +77,10 @@ extension HubStore {
                 sql: "UPDATE spoke SET generation = ?, envelope = ? WHERE name = ?", arguments: [next, Data(envelope), spoke])
             return Publication(spoke: spoke, generation: next, envelope: envelope)
         }
+    }
+
+    /// The newest generation this hub published for a spoke (0 when none).
+    public func generation(of spoke: String) async throws -> Int64 {
+        try await db.read { db in try Int64.fetchOne(db, sql: "SELECT generation FROM spoke WHERE name = ?", arguments: [spoke]) ?? 0 }
     }
 }

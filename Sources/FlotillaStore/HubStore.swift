@@ -51,6 +51,26 @@ public struct HubStore: Sendable {
                     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                     """)
         }
+        m.registerMigration("v2") { db in
+            // digest: a key stored with other content is a collision, not a duplicate.
+            // epoch: each epoch's watermark, kept after its reports are pruned, so duplicates
+            // of pruned reports are still recognised.
+            try db.execute(
+                sql: """
+                    ALTER TABLE report ADD COLUMN digest TEXT;
+                    CREATE INDEX report_by_age ON report (spoke, receivedAt);
+                    CREATE TABLE epoch (
+                        spoke TEXT NOT NULL, epoch TEXT NOT NULL, ackedSeq INTEGER NOT NULL,
+                        PRIMARY KEY (spoke, epoch)) WITHOUT ROWID;
+                    INSERT INTO epoch (spoke, epoch, ackedSeq) SELECT name, epoch, ackedSeq FROM spoke WHERE epoch IS NOT NULL;
+                    ALTER TABLE spoke ADD COLUMN collisions INTEGER NOT NULL DEFAULT 0;
+                    """)
+            // A file that already held spokes is an upgrade, not a new database: no recovery window.
+            let upgraded = try Int.fetchOne(db, sql: "SELECT count(*) FROM spoke") ?? 0 > 0
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('createdAt', ?), ('newFile', ?)",
+                arguments: [String(Date().timeIntervalSince1970), upgraded ? "0" : "1"])
+        }
         return m
     }
 
@@ -107,7 +127,11 @@ public struct HubStore: Sendable {
         return entries.compactMap { e in
             let old = current[e.spoke]
             if let old, old.hash == e.hash, old.inInventory { return nil }
-            return (e, (old?.generation ?? 0) + 1)
+            // Generations stop at the protocol's limit: such a spoke keeps its bundle rather
+            // than trap the hub (2^53 changes are not reached by honest use).
+            let (next, overflow) = (old?.generation ?? 0).addingReportingOverflow(1)
+            guard !overflow, next <= WireLimits.maxCounter else { return nil }
+            return (e, next)
         }
     }
 
@@ -174,93 +198,10 @@ public struct HubStore: Sendable {
         }
     }
 
-    /// Stores the reports of one spoke, each once, and advances its watermark, all in one
-    /// transaction; only after it commits may the ack be published.
-    /// - Returns: the acknowledgement to publish for the newest epoch seen.
-    public func ingest(spoke: String, reports: [StatusReport]) async throws -> Ack? {
-        guard !reports.isEmpty else { return nil }
-        return try await db.write { db in
-            let now = Date().timeIntervalSince1970
-            try db.execute(sql: "INSERT OR IGNORE INTO spoke (name, inInventory) VALUES (?, 0)", arguments: [spoke])
-            var newestEpoch: String?
-            for r in reports {
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO report (spoke, epoch, seq, kind, generation, body, receivedAt)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [spoke, r.epoch, r.seq, r.kind.rawValue, r.generation, Data(r.encoded()), now])
-                if db.changesCount == 0 {
-                    try db.execute(sql: "UPDATE spoke SET duplicates = duplicates + 1 WHERE name = ?", arguments: [spoke])
-                    continue
-                }
-                try db.execute(
-                    sql: "UPDATE spoke SET reportsStored = reportsStored + 1, lastSeen = ? WHERE name = ?", arguments: [now, spoke])
-                try Self.applyEffects(db, spoke: spoke, report: r)
-                newestEpoch = r.epoch
-            }
-            if let newestEpoch { return try Self.advanceWatermark(db, spoke: spoke, epoch: newestEpoch) }
-            // Only duplicates: a late straggler of an old agent database must not switch the
-            // spoke's epoch. Repeat the current ack (its retained copy may have been lost) when
-            // the duplicates belong to the current epoch.
-            let row = try Row.fetchOne(db, sql: "SELECT epoch, ackedSeq FROM spoke WHERE name = ?", arguments: [spoke])
-            guard let epoch = row?["epoch"] as String?, reports.contains(where: { $0.epoch == epoch }) else { return nil }
-            return Ack(epoch: epoch, seq: row?["ackedSeq"] ?? 0)
-        }
-    }
-
-    static func applyEffects(_ db: Database, spoke: String, report r: StatusReport) throws {
-        let row = try Row.fetchOne(db, sql: "SELECT epoch, lastSeq FROM spoke WHERE name = ?", arguments: [spoke])
-        let sameEpoch = (row?["epoch"] as String?) == r.epoch
-        let lastSeq: Int64 = sameEpoch ? (row?["lastSeq"] ?? 0) : 0
-        // Effects follow the agent's order: a late duplicate of an old report changes nothing.
-        guard r.seq > lastSeq else { return }
-        if sameEpoch {
-            try db.execute(sql: "UPDATE spoke SET lastSeq = ? WHERE name = ?", arguments: [r.seq, spoke])
-        } else {
-            // A new agent database numbers from 1 again; its watermark is recomputed from stored rows.
-            try db.execute(
-                sql: "UPDATE spoke SET epoch = ?, lastSeq = ?, ackedSeq = 0 WHERE name = ?", arguments: [r.epoch, r.seq, spoke])
-        }
-        switch r.kind {
-        case .applied:
-            let objects = r.objects.map { try? Value(encodable: $0).canonicalJSON }.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
-            try db.execute(
-                sql: "UPDATE spoke SET appliedGeneration = ?, appliedHash = ?, phase = 'Applied', lastError = NULL, lastResult = ? WHERE name = ?",
-                arguments: [r.generation, r.hash, objects, spoke])
-        case .failed:
-            let objects = r.objects.map { try? Value(encodable: $0).canonicalJSON }.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
-            try db.execute(
-                sql: "UPDATE spoke SET phase = 'Failed', lastError = ?, lastResult = ? WHERE name = ?",
-                arguments: [r.message, objects, spoke])
-        case .refused:
-            try db.execute(sql: "UPDATE spoke SET lastError = ? WHERE name = ?", arguments: [r.message, spoke])
-        case .received:
-            try db.execute(
-                sql: "UPDATE spoke SET phase = 'Applying' WHERE name = ? AND (appliedGeneration IS NULL OR appliedGeneration < ?)",
-                arguments: [spoke, r.generation])
-        case .event:
-            break
-        }
-    }
-
-    static func advanceWatermark(_ db: Database, spoke: String, epoch: String) throws -> Ack {
-        let row = try Row.fetchOne(db, sql: "SELECT epoch, ackedSeq FROM spoke WHERE name = ?", arguments: [spoke])
-        var acked: Int64 = (row?["epoch"] as String?) == epoch ? (row?["ackedSeq"] ?? 0) : 0
-        let later = try Int64.fetchAll(
-            db, sql: "SELECT seq FROM report WHERE spoke = ? AND epoch = ? AND seq > ? ORDER BY seq",
-            arguments: [spoke, epoch, acked])
-        for seq in later {
-            guard seq == acked + 1 else { break }
-            acked = seq
-        }
-        try db.execute(sql: "UPDATE spoke SET epoch = ?, ackedSeq = ? WHERE name = ?", arguments: [epoch, acked, spoke])
-        return Ack(epoch: epoch, seq: acked)
-    }
-
-    /// Records a presence message.
+    /// Records a presence message of a spoke the hub knows.
     public func recordPresence(spoke: String, presence: Presence) async throws {
         try await db.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO spoke (name, inInventory) VALUES (?, 0)", arguments: [spoke])
+            // Only spokes the hub planned have a row; presence never creates one.
             try db.execute(
                 sql: "UPDATE spoke SET online = ?, lastSeen = ?, presence = ? WHERE name = ?",
                 arguments: [
@@ -275,6 +216,18 @@ public struct HubStore: Sendable {
         try await db.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM spoke ORDER BY name").map(SpokeRecord.init(row:))
         }
+    }
+
+    /// One spoke's record, if the hub knows it.
+    public func spokes(named name: String) async throws -> [SpokeRecord] {
+        try await db.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM spoke WHERE name = ?", arguments: [name]).map(SpokeRecord.init(row:))
+        }
+    }
+
+    /// The names of the spokes in the inventory the hub last planned.
+    public func inventory() async throws -> Set<String> {
+        try await db.read { db in Set(try String.fetchAll(db, sql: "SELECT name FROM spoke WHERE inInventory = 1")) }
     }
 
     /// Every report stored for one spoke, oldest first; for audits and tests.

@@ -3,6 +3,7 @@ import FlotillaBrokerSetup
 import FlotillaHub
 import FlotillaMQTT
 import FlotillaModel
+import FlotillaStore
 import Foundation
 import Logging
 
@@ -121,12 +122,13 @@ public final class FleetHarness: @unchecked Sendable {
     }
 
     /// Starts a hub in this process (as user `hub` on a secured broker).
-    public func startHub(signingKey: SigningKey? = nil, maxBundleBytes: Int = 4 << 20) throws -> Running<Hub> {
-        let hub = try Hub(
-            configuration: HubConfiguration(
-                sourceDirectory: source.path, mqtt: mqtt(clientID: "flotilla-hub", username: BrokerLayout.hubUser),
-                statePath: hubState, signingKey: signingKey, pollInterval: 0.1, maxBundleBytes: maxBundleBytes),
-            logger: logger)
+    public func startHub(signingKey: SigningKey? = nil, maxBundleBytes: Int = 4 << 20, retainedReports: Int = 1_000_000) throws -> Running<Hub> {
+        var configuration = HubConfiguration(
+            sourceDirectory: source.path, mqtt: mqtt(clientID: "flotilla-hub", username: BrokerLayout.hubUser),
+            statePath: hubState, signingKey: signingKey, pollInterval: 0.1, maxBundleBytes: maxBundleBytes)
+        // Tests count stored rows; retention has tests of its own.
+        configuration.retention = ReportRetention(perSpoke: retainedReports)
+        let hub = try Hub(configuration: configuration, logger: logger)
         return Running(hub) { try await hub.run() }
     }
 

@@ -84,8 +84,7 @@ struct AgentInspectCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: state) else { throw ValidationError("no agent state at \(state)") }
-        let spoke = try AgentStore.storedSpoke(path: state)
-        let inspection = try await AgentStore(path: state, spoke: spoke).inspect()
+        let inspection = try await AgentStore.inspect(path: state)
         switch output {
         case .json:
             let encoder = JSONEncoder()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlotillaHub
+import FlotillaStore
 import FlotillaModel
 import Foundation
 import Metrics
@@ -42,6 +43,21 @@ struct HubRunCommand: AsyncParsableCommand {
     @Option(help: "Largest bundle published, in bytes (uncompressed); a spoke whose bundle is larger keeps its previous one and the error names it.")
     var maxBundleBytes: Int = 4 << 20
 
+    @Option(help: "Largest status report stored, in bytes; larger ones are dropped unacknowledged and logged.")
+    var maxReportBytes: Int = WireLimits.defaultMaxReportBytes
+
+    @Option(help: "Status reports kept per spoke (counters and current state are kept for ever).")
+    var reportHistory: Int = 100
+
+    @Option(help: "Days a status report is kept at most.")
+    var reportDays: Double = 7
+
+    @Option(help: "Seconds after a new state file (or --recover) during which agents' claims about generations and acknowledged reports are believed.")
+    var recoveryWindow: Double = 3600
+
+    @Flag(help: "Open the recovery window at start: use after restoring the state file from a backup.")
+    var recover = false
+
     @OptionGroup var brokerOptions: BrokerOptions
     @OptionGroup var log: LogOptions
 
@@ -59,12 +75,18 @@ struct HubRunCommand: AsyncParsableCommand {
                 throw ValidationError("cannot load --signing-key \(signingKey): \(error)")
             }
         }
-        let hub = try Hub(
-            configuration: HubConfiguration(
-                sourceDirectory: source, mqtt: try brokerOptions.configuration(clientID: clientId), statePath: state,
-                signingKey: key, topics: Topics(prefix: topicPrefix), pollInterval: poll, maxBundleBytes: maxBundleBytes,
-                gitPullInterval: gitPull),
-            logger: logger)
+        guard maxReportBytes >= 1024 else { throw ValidationError("--max-report-bytes must be at least 1024") }
+        guard reportHistory >= 1, reportDays > 0 else { throw ValidationError("--report-history and --report-days must be positive") }
+        guard recoveryWindow >= 0 else { throw ValidationError("--recovery-window must not be negative") }
+        var configuration = HubConfiguration(
+            sourceDirectory: source, mqtt: try brokerOptions.configuration(clientID: clientId), statePath: state,
+            signingKey: key, topics: Topics(prefix: topicPrefix), pollInterval: poll, maxBundleBytes: maxBundleBytes,
+            gitPullInterval: gitPull)
+        configuration.maxReportBytes = maxReportBytes
+        configuration.retention = ReportRetention(perSpoke: reportHistory, maxAgeDays: reportDays)
+        configuration.recoveryWindow = recoveryWindow
+        configuration.recover = recover
+        let hub = try Hub(configuration: configuration, logger: logger)
         let app = HubHTTPServer.makeApplication(hub: hub, host: String(parts[0]), port: port, registry: registry, logger: logger)
         let group = ServiceGroup(
             configuration: .init(

@@ -59,38 +59,39 @@ struct FaultTests {
         let hub = try h.startHub()
         // Raw reports are not resent like an agent's: wait until the hub's subscription exists.
         try await eventually("hub connected") { try await hub.service.statusSnapshot().hub.brokerConnected }
+        // Reports of a spoke in the inventory that runs no agent: the probe speaks for it.
         let probe = try MQTTProbe(port: h.broker.port, clientID: "probe-status")
         let topics = Topics()
-        try await probe.subscribe(topics.ack("ghost"))
+        try await probe.subscribe(topics.ack("store-m"))
         func report(_ seq: Int64) -> [UInt8] {
             StatusReport(seq: seq, epoch: "e1", kind: .event, message: "n\(seq)", time: 0).encoded()
         }
         // 1, 2, then 4: the watermark stops at 2 until 3 arrives.
-        for seq: Int64 in [1, 2, 4] { try await probe.publish(topics.status("ghost"), report(seq)) }
-        try await eventually("three stored") { try await hub.service.store.reportCount(spoke: "ghost") == 3 }
-        var record = try #require(try await hub.service.store.spokes().first { $0.name == "ghost" })
+        for seq: Int64 in [1, 2, 4] { try await probe.publish(topics.status("store-m"), report(seq)) }
+        try await eventually("three stored") { try await hub.service.store.reportCount(spoke: "store-m") == 3 }
+        var record = try #require(try await hub.service.store.spokes().first { $0.name == "store-m" })
         #expect(record.ackedSeq == 2)
         // Duplicates of 1 and 4 change nothing but the duplicate count.
-        for seq: Int64 in [1, 4] { try await probe.publish(topics.status("ghost"), report(seq)) }
+        for seq: Int64 in [1, 4] { try await probe.publish(topics.status("store-m"), report(seq)) }
         try await eventually("two duplicates absorbed") {
-            try await hub.service.store.spokes().first { $0.name == "ghost" }?.duplicates == 2
+            try await hub.service.store.spokes().first { $0.name == "store-m" }?.duplicates == 2
         }
-        #expect(try await hub.service.store.reportCount(spoke: "ghost") == 3)
-        try await probe.publish(topics.status("ghost"), report(3))
+        #expect(try await hub.service.store.reportCount(spoke: "store-m") == 3)
+        try await probe.publish(topics.status("store-m"), report(3))
         try await eventually("watermark jumps to 4") {
-            try await hub.service.store.spokes().first { $0.name == "ghost" }?.ackedSeq == 4
+            try await hub.service.store.spokes().first { $0.name == "store-m" }?.ackedSeq == 4
         }
-        record = try #require(try await hub.service.store.spokes().first { $0.name == "ghost" })
+        record = try #require(try await hub.service.store.spokes().first { $0.name == "store-m" })
         #expect(record.reportsStored == 4)
         // The retained ack carries the contiguous watermark.
         try await eventually("ack 4 published") {
-            probe.messages(on: topics.ack("ghost")).compactMap { Ack.decode($0.payload) }.contains(Ack(epoch: "e1", seq: 4))
+            probe.messages(on: topics.ack("store-m")).compactMap { Ack.decode($0.payload) }.contains(Ack(epoch: "e1", seq: 4))
         }
         // Garbage on the status topic is ignored, not stored.
-        try await probe.publish(topics.status("ghost"), Array("not json".utf8))
-        try await probe.publish(topics.status("ghost"), report(5))
-        try await eventually("report 5 stored after the garbage") { try await hub.service.store.reportCount(spoke: "ghost") == 5 }
-        #expect(try await hub.service.store.spokes().first { $0.name == "ghost" }?.reportsStored == 5)
+        try await probe.publish(topics.status("store-m"), Array("not json".utf8))
+        try await probe.publish(topics.status("store-m"), report(5))
+        try await eventually("report 5 stored after the garbage") { try await hub.service.store.reportCount(spoke: "store-m") == 5 }
+        #expect(try await hub.service.store.spokes().first { $0.name == "store-m" }?.reportsStored == 5)
         await probe.close()
         await hub.stop()
     }

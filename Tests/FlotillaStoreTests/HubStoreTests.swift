@@ -13,30 +13,46 @@ struct HubStoreTests {
         StatusReport(seq: seq, epoch: epoch, kind: kind, generation: generation, time: 0)
     }
 
+    static let make: @Sendable (String, Int64) throws -> [UInt8] = { spoke, gen in Array("\(spoke)@\(gen)".utf8) }
+
+    /// A store whose inventory holds `spoke`, planned `generations` times (reports need a known spoke).
+    static func store(spoke: String = "s", generations: Int = 1) async throws -> HubStore {
+        let store = try HubStore(path: tempPath())
+        for g in 1...generations {
+            _ = try await store.record([.init(spoke: spoke, hash: "h\(g)", objects: [])], makeEnvelope: make)
+        }
+        return store
+    }
+
+    /// Ingests canonical reports and returns the ack as (epoch, seq), ignoring its digest.
+    static func ingest(_ store: HubStore, _ reports: [StatusReport], spoke: String = "s") async throws -> Ack? {
+        let result = try await store.ingest(spoke: spoke, reports: reports.map(IncomingReport.init))
+        return result.ack.map { Ack(epoch: $0.epoch, seq: $0.seq) }
+    }
+
     @Test func generationsGrowOnlyWhenTheHashChangesAndSurviveReopening() async throws {
         let path = Self.tempPath()
         var store = try HubStore(path: path)
-        let make: @Sendable (String, Int64) throws -> [UInt8] = { spoke, gen in Array("\(spoke)@\(gen)".utf8) }
-        var pubs = try await store.record([.init(spoke: "a", hash: "h1", objects: [])], makeEnvelope: make)
+        var pubs = try await store.record([.init(spoke: "a", hash: "h1", objects: [])], makeEnvelope: Self.make)
         #expect(pubs.map(\.generation) == [1])
-        pubs = try await store.record([.init(spoke: "a", hash: "h1", objects: [])], makeEnvelope: make)
+        pubs = try await store.record([.init(spoke: "a", hash: "h1", objects: [])], makeEnvelope: Self.make)
         #expect(pubs.isEmpty)
         store = try HubStore(path: path)
-        pubs = try await store.record([.init(spoke: "a", hash: "h2", objects: [])], makeEnvelope: make)
+        pubs = try await store.record([.init(spoke: "a", hash: "h2", objects: [])], makeEnvelope: Self.make)
         #expect(pubs.map(\.generation) == [2])
         #expect(pubs.first?.envelope == Array("a@2".utf8))
         // Leaving and returning keeps the generation growing.
         #expect(try await store.retire(keeping: []) == ["a"])
         #expect(try await store.publications().isEmpty)
-        pubs = try await store.record([.init(spoke: "a", hash: "h2", objects: [])], makeEnvelope: make)
+        pubs = try await store.record([.init(spoke: "a", hash: "h2", objects: [])], makeEnvelope: Self.make)
         #expect(pubs.map(\.generation) == [3])
     }
 
     @Test func ingestStoresOnceAndAcksTheContiguousWatermark() async throws {
-        let store = try HubStore(path: Self.tempPath())
-        #expect(try await store.ingest(spoke: "s", reports: [Self.report(1), Self.report(2), Self.report(4)]) == Ack(epoch: "e", seq: 2))
-        #expect(try await store.ingest(spoke: "s", reports: [Self.report(2), Self.report(4)]) == Ack(epoch: "e", seq: 2))
-        #expect(try await store.ingest(spoke: "s", reports: [Self.report(3)]) == Ack(epoch: "e", seq: 4))
+        let store = try await Self.store()
+        #expect(try await Self.ingest(store, [Self.report(1), Self.report(2), Self.report(4)]) == Ack(epoch: "e", seq: 2))
+        #expect(try await Self.ingest(store, [Self.report(2), Self.report(4)]) == Ack(epoch: "e", seq: 2))
+        #expect(try await Self.ingest(store, [Self.report(3)]) == Ack(epoch: "e", seq: 4))
         let (stored, duplicates) = try await store.spokeCounters("s")
         #expect(stored == 4)
         #expect(duplicates == 2)
@@ -44,15 +60,15 @@ struct HubStoreTests {
     }
 
     @Test func aNewAgentDatabaseStartsANewEpoch() async throws {
-        let store = try HubStore(path: Self.tempPath())
-        _ = try await store.ingest(spoke: "s", reports: (1...3).map { Self.report($0, epoch: "old") })
-        #expect(try await store.ingest(spoke: "s", reports: [Self.report(1, epoch: "new")]) == Ack(epoch: "new", seq: 1))
+        let store = try await Self.store()
+        _ = try await Self.ingest(store, (1...3).map { Self.report($0, epoch: "old") })
+        #expect(try await Self.ingest(store, [Self.report(1, epoch: "new")]) == Ack(epoch: "new", seq: 1))
         #expect(try await store.reportCount(spoke: "s") == 4)
     }
 
     @Test func appliedReportsSetTheSpokesPhaseInOrder() async throws {
-        let store = try HubStore(path: Self.tempPath())
-        _ = try await store.ingest(spoke: "s", reports: [Self.report(2, kind: .applied, generation: 5), Self.report(1, kind: .failed, generation: 4)])
+        let store = try await Self.store(generations: 5)
+        _ = try await Self.ingest(store, [Self.report(2, kind: .applied, generation: 5), Self.report(1, kind: .failed, generation: 4)])
         let record = try #require(try await store.spokes().first)
         // The failure (seq 1) is older than the apply (seq 2): it must not win.
         #expect(record.phase == "Applied")
@@ -60,15 +76,15 @@ struct HubStoreTests {
     }
 
     @Test func aLateDuplicateFromAnOldDatabaseDoesNotSwitchTheEpoch() async throws {
-        let store = try HubStore(path: Self.tempPath())
-        _ = try await store.ingest(spoke: "s", reports: (1...2).map { Self.report($0, epoch: "old") })
-        _ = try await store.ingest(spoke: "s", reports: (1...3).map { Self.report($0, epoch: "new") })
+        let store = try await Self.store()
+        _ = try await Self.ingest(store, (1...2).map { Self.report($0, epoch: "old") })
+        _ = try await Self.ingest(store, (1...3).map { Self.report($0, epoch: "new") })
         // A straggler of the old database, already stored: nothing changes, nothing is acked for it.
-        #expect(try await store.ingest(spoke: "s", reports: [Self.report(2, epoch: "old")]) == nil)
+        #expect(try await Self.ingest(store, [Self.report(2, epoch: "old")]) == nil)
         let record = try #require(try await store.spokes().first)
         #expect(record.epoch == "new")
         #expect(record.ackedSeq == 3)
         // A duplicate of the current epoch repeats the current ack.
-        #expect(try await store.ingest(spoke: "s", reports: [Self.report(3, epoch: "new")]) == Ack(epoch: "new", seq: 3))
+        #expect(try await Self.ingest(store, [Self.report(3, epoch: "new")]) == Ack(epoch: "new", seq: 3))
     }
 }

@@ -1,0 +1,247 @@
+import FlotillaMQTT
+import FlotillaModel
+import FlotillaStore
+import Foundation
+import Logging
+import Metrics
+
+/// The status path: buffers reports, stores them in batches (one transaction per spoke and
+/// batch), publishes each spoke's ack from one place, tracks presence, and takes recovery
+/// claims only where they can be trusted. Nothing a spoke sends can reach another spoke's rows,
+/// create a spoke, or stop the hub.
+actor StatusIngest {
+    /// What the hub does when an agent says it holds a newer generation than the refused one.
+    typealias GenerationClaimHandler = @Sendable (_ spoke: String, _ generation: Int64, _ mayReissue: Bool) async -> Void
+
+    let store: HubStore
+    let client: MQTTClient
+    let topics: Topics
+    let logger: Logger
+    let maxReportBytes: Int
+    let retention: ReportRetention
+    private var generationClaimHandler: GenerationClaimHandler?
+
+    /// The spokes of the live inventory; everything else is dropped.
+    private var known: Set<String> = []
+    private var buffer: [MQTTMessage] = []
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    /// The highest ack seen on the broker or published, per spoke: an ack never goes below it.
+    private var floors: [String: Ack] = [:]
+    /// Acks wait until the broker has delivered the retained acks (the floors).
+    private var acksReady = false
+    private var acksReadyDeadline: Double?
+    private var recoveryUntil: Double = 0
+    private var refusals = RefusalLog()
+    private var lastAgePrune = Date().timeIntervalSince1970
+
+    let reportsCounter = Counter(label: "flotilla_hub_reports_stored_total")
+    let duplicatesCounter = Counter(label: "flotilla_hub_reports_duplicate_total")
+    let collisionsCounter = Counter(label: "flotilla_hub_reports_collision_total")
+    let refusedCounter = Counter(label: "flotilla_hub_messages_refused_total")
+    let unknownCounter = Counter(label: "flotilla_hub_unknown_spoke_messages_total")
+
+    init(
+        store: HubStore, client: MQTTClient, topics: Topics, logger: Logger, maxReportBytes: Int, retention: ReportRetention
+    ) {
+        self.store = store
+        self.client = client
+        self.topics = topics
+        self.logger = logger
+        self.maxReportBytes = maxReportBytes
+        self.retention = retention
+        (wakeups, wake) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The topic whose echo tells that the retained acks delivered before it have arrived.
+    static func syncTopic(_ topics: Topics, clientID: String) -> String { "\(topics.prefix)/hub/sync/\(clientID)" }
+
+    func setKnown(_ names: Set<String>) { known = names }
+    func onGenerationClaim(_ handler: @escaping GenerationClaimHandler) { generationClaimHandler = handler }
+    func setRecoveryUntil(_ until: Double) { recoveryUntil = until }
+    var recoveryOpen: Bool { Date().timeIntervalSince1970 < recoveryUntil }
+
+    /// Stores batches until cancelled; reports arriving during a flush form the next batch.
+    func run() async {
+        for await _ in wakeups {
+            if Task.isCancelled { return }
+            await flush()
+        }
+    }
+
+    func enqueue(_ message: MQTTMessage) {
+        buffer.append(message)
+        wake.yield()
+    }
+
+    /// The hub's connection is up; acks wait for the retained ones at most a few seconds.
+    func connected() {
+        if !acksReady && acksReadyDeadline == nil { acksReadyDeadline = Date().timeIntervalSince1970 + 5 }
+    }
+
+    /// The sync message came back: every retained ack sent before it has been seen.
+    func synced() {
+        guard !acksReady else { return }
+        acksReady = true
+        logger.debug("retained acks read", metadata: ["floors": "\(floors.count)"])
+        wake.yield()
+    }
+
+    /// Periodic duties: the fallback for a sync that never comes, and pruning by age.
+    func tick() async {
+        let now = Date().timeIntervalSince1970
+        if !acksReady, let deadline = acksReadyDeadline, now >= deadline {
+            logger.warning("no echo on the hub's sync topic; acknowledging without waiting for retained acks (check the hub's ACL)")
+            synced()
+        }
+        if now - lastAgePrune > 3600 {
+            lastAgePrune = now
+            do { try await store.pruneByAge(retention) } catch { logger.error("cannot prune old reports", metadata: ["error": "\(error)"]) }
+        }
+    }
+
+    /// A message on an `ack` topic: a retained ack of an earlier hub (or this one's echo) is a
+    /// floor, since the agent deleted everything it covers.
+    func observeAck(spoke: String, payload: [UInt8]) async {
+        guard known.contains(spoke), !payload.isEmpty, let ack = Ack.decode(payload), WireLimits.isValidEpoch(ack.epoch),
+            ack.seq >= 1, ack.seq <= WireLimits.maxCounter
+        else { return }
+        if let floor = floors[spoke], floor.epoch == ack.epoch, floor.seq >= ack.seq { return }
+        floors[spoke] = ack
+        do {
+            if let raised = try await store.raiseWatermark(spoke: spoke, epoch: ack.epoch, acked: ack.seq) {
+                logger.notice("watermark raised to the retained ack", metadata: ["spoke": "\(spoke)", "seq": "\(raised.seq)"])
+                publish(raised, spoke: spoke)
+            }
+        } catch {
+            logger.error("cannot raise watermark", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
+        }
+    }
+
+    func presence(spoke: String, payload: [UInt8]) async {
+        guard admitKnown(spoke, channel: "presence") else { return }
+        let presence: Presence
+        if payload.isEmpty {
+            // An empty retained message clears presence.
+            presence = Presence(state: .offline)
+        } else {
+            do {
+                presence = try Presence.parse(payload)
+            } catch {
+                refuse(spoke: spoke, what: "presence", error)
+                return
+            }
+        }
+        do {
+            try await store.recordPresence(spoke: spoke, presence: presence)
+            guard let epoch = presence.epoch, let acked = presence.ackedSequence, acked > 0 else { return }
+            guard recoveryOpen else {
+                if let floor = floors[spoke], floor.epoch == epoch, floor.seq >= acked { return }
+                let current = try await store.spokes(named: spoke).first
+                if current?.epoch == epoch, (current?.ackedSeq ?? 0) >= acked { return }
+                refuse(
+                    spoke: spoke, what: "presence",
+                    WireRefusal(field: "ackedSequence", reason: "claims \(acked), above what this hub acknowledged, outside the recovery window; ignored"))
+                return
+            }
+            if let ack = try await store.raiseWatermark(spoke: spoke, epoch: epoch, acked: acked) {
+                logger.notice("watermark raised to the agent's acknowledged sequence", metadata: ["spoke": "\(spoke)", "seq": "\(ack.seq)"])
+                publish(ack, spoke: spoke)
+            }
+        } catch {
+            logger.error("cannot record presence", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
+        }
+    }
+
+    /// Drops messages of spokes outside the inventory, counted and logged at a limited rate.
+    private func admitKnown(_ spoke: String, channel: String) -> Bool {
+        if known.contains(spoke) { return true }
+        unknownCounter.increment()
+        // One key for all unknown names: a flood of made-up names must not grow the limiter.
+        let (log, suppressed) = refusals.admit(spoke: "*unknown*", reason: channel)
+        if log {
+            logger.warning(
+                "dropping messages of a spoke that is not in the inventory",
+                metadata: ["spoke": "\(spoke)", "channel": "\(channel)", "suppressedSinceLast": "\(suppressed)"])
+        }
+        return false
+    }
+
+    private func refuse(spoke: String, what: String, _ refusal: WireRefusal) {
+        refusedCounter.increment()
+        let (log, suppressed) = refusals.admit(spoke: spoke, reason: "\(what) \(refusal.field)")
+        guard log else { return }
+        logger.warning(
+            "refused \(what)",
+            metadata: ["spoke": "\(spoke)", "field": "\(refusal.field)", "reason": "\(refusal.reason)", "suppressedSinceLast": "\(suppressed)"])
+    }
+
+    private func flush() async {
+        guard acksReady else { return }
+        while !buffer.isEmpty {
+            let batch = buffer
+            buffer.removeAll()
+            var bySpoke: [String: [IncomingReport]] = [:]
+            var order: [String] = []
+            for m in batch {
+                guard let (spoke, _) = topics.parse(m.topic), admitKnown(spoke, channel: "status") else { continue }
+                do {
+                    let report = try StatusReport.parse(m.payload, maxBytes: maxReportBytes)
+                    if bySpoke[spoke] == nil { order.append(spoke) }
+                    bySpoke[spoke, default: []].append(IncomingReport(report: report, digest: StatusReport.digest(of: m.payload)))
+                } catch {
+                    refuse(spoke: spoke, what: "status report", error)
+                }
+            }
+            for spoke in order {
+                await ingest(spoke: spoke, reports: bySpoke[spoke]!)
+            }
+        }
+    }
+
+    private func ingest(spoke: String, reports: [IncomingReport]) async {
+        do {
+            let result = try await store.ingest(spoke: spoke, reports: reports, retention: retention)
+            reportsCounter.increment(by: result.stored)
+            duplicatesCounter.increment(by: result.duplicates)
+            collisionsCounter.increment(by: result.collisions)
+            for claim in result.ignoredClaims {
+                refuse(spoke: spoke, what: "status report", WireRefusal(field: "generation", reason: claim))
+            }
+            if result.collisions > 0 {
+                logger.warning(
+                    "reports reuse sequence numbers with other content (agent state restored from a backup?); asking for a new epoch",
+                    metadata: ["spoke": "\(spoke)", "collisions": "\(result.collisions)"])
+            }
+            // Only now, with the reports committed, may the watermark move.
+            if let ack = result.ack { await publishAboveFloor(ack, spoke: spoke) }
+            if let held = result.storedGenerationClaim { await generationClaimHandler?(spoke, held, recoveryOpen) }
+        } catch {
+            // Not acknowledged: the agent sends these again.
+            logger.error("cannot store status reports", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
+        }
+    }
+
+    /// Publishes an ack, first raising the watermark to the floor when the store is behind
+    /// what was already published (a hub database restored from an older backup).
+    private func publishAboveFloor(_ ack: Ack, spoke: String) async {
+        var ack = ack
+        if let floor = floors[spoke], floor.epoch == ack.epoch, floor.seq > ack.seq {
+            let newEpoch = ack.newEpoch
+            do {
+                ack = try await store.raiseWatermark(spoke: spoke, epoch: ack.epoch, acked: floor.seq) ?? floor
+            } catch {
+                logger.error("cannot raise watermark", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
+                return
+            }
+            ack.newEpoch = newEpoch
+        }
+        publish(ack, spoke: spoke)
+    }
+
+    private func publish(_ ack: Ack, spoke: String) {
+        if let floor = floors[spoke], floor.epoch == ack.epoch, floor.seq > ack.seq { return }
+        floors[spoke] = ack
+        _ = try? client.send(topic: topics.ack(spoke), payload: ack.encoded(), qos: 1, retain: true)
+    }
+}
