@@ -169,7 +169,9 @@ actor StatusIngest {
 
     private func refuse(spoke: String, what: String, _ refusal: WireRefusal) {
         refusedCounter.increment()
-        let (log, suppressed) = refusals.admit(spoke: spoke, reason: "\(what) \(refusal.field)")
+        // One key per kind of refusal: the numbers in a reason vary from message to message.
+        let kind = String(refusal.reason.filter { !$0.isNumber }.prefix(48))
+        let (log, suppressed) = refusals.admit(spoke: spoke, reason: "\(what) \(refusal.field) \(kind)")
         guard log else { return }
         logger.warning(
             "refused \(what)",

@@ -258,6 +258,12 @@ public struct AgentInspection: Sendable, Codable, Equatable {
 }
 
 extension AgentStore {
+    /// Copies the state file, consistent as of one moment, while the agent keeps writing.
+    public func backup(to path: String) throws {
+        let target = try DatabaseQueue(path: path)
+        try db.backup(to: target)
+    }
+
     /// Reads a state file without writing to it and without waiting on a running agent (WAL
     /// readers never block on the writer; a busy timeout covers a checkpoint in progress).
     public static func inspect(path: String) async throws -> AgentInspection {

@@ -257,6 +257,20 @@ extension ObjectRef {
 }
 
 extension HubStore {
+    /// Copies the database, consistent as of one moment, while the hub keeps writing
+    /// (SQLite's online backup).
+    public func backup(to path: String) throws {
+        let target = try DatabaseQueue(path: path)
+        try db.backup(to: target)
+    }
+
+    /// Pages in use (total less free): what the file needs, whatever its size on disk.
+    public func usedPages() async throws -> Int {
+        try await db.read { db in
+            (try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0) - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+        }
+    }
+
     /// Stored and duplicate report counts of one spoke.
     public func spokeCounters(_ spoke: String) async throws -> (stored: Int64, duplicates: Int64) {
         try await db.read { db in

@@ -122,13 +122,19 @@ public final class FleetHarness: @unchecked Sendable {
     }
 
     /// Starts a hub in this process (as user `hub` on a secured broker).
-    public func startHub(signingKey: SigningKey? = nil, maxBundleBytes: Int = 4 << 20, retainedReports: Int = 1_000_000) throws -> Running<Hub> {
+    /// `recoveryWindow` 0 keeps the window shut, as on a hub whose state file is not new;
+    /// `logs` records what the hub logs.
+    public func startHub(
+        signingKey: SigningKey? = nil, maxBundleBytes: Int = 4 << 20, retainedReports: Int = 1_000_000, recoveryWindow: Double = 3600,
+        logs: LogRecorder? = nil
+    ) throws -> Running<Hub> {
         var configuration = HubConfiguration(
             sourceDirectory: source.path, mqtt: mqtt(clientID: "flotilla-hub", username: BrokerLayout.hubUser),
             statePath: hubState, signingKey: signingKey, pollInterval: 0.1, maxBundleBytes: maxBundleBytes)
         // Tests count stored rows; retention has tests of its own.
         configuration.retention = ReportRetention(perSpoke: retainedReports)
-        let hub = try Hub(configuration: configuration, logger: logger)
+        configuration.recoveryWindow = recoveryWindow
+        let hub = try Hub(configuration: configuration, logger: logs?.logger(label: "flotilla.hub") ?? logger)
         return Running(hub) { try await hub.run() }
     }
 

@@ -37,10 +37,11 @@ struct AgentStoreHostileTests {
 
     @Test func aReportForAHugeBundleIsCutToFitAndSaysSo() async throws {
         let store = try AgentStore(path: AgentStoreTests.tempPath(), spoke: "s1")
-        let objects = (0..<20_000).map { i in
+        let long = String(repeating: "m", count: 300)
+        let objects = (0..<2_000).map { i in
             ObjectStatus(
                 ref: ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "ns", name: "object-\(i)"),
-                state: i == 19_999 ? .failed : .applied, message: i == 19_999 ? "boom" : nil)
+                state: i == 1_999 ? .failed : .applied, message: i == 1_999 ? "boom" : long)
         }
         try await store.recordApply(generation: 1, hash: "h", ok: false, message: "some objects failed", objects: objects)
         let body = try #require(try await store.pending(limit: 10).last?.body)
