@@ -58,6 +58,15 @@ struct HubRunCommand: AsyncParsableCommand {
     @Flag(help: "Open the recovery window at start: use after restoring the state file from a backup.")
     var recover = false
 
+    @Option(help: "Seconds an HTTP client has to send a request's headers before it is disconnected.")
+    var httpHeaderTimeout: Double = 10
+
+    @Option(help: "Seconds an idle HTTP keep-alive connection is kept open.")
+    var httpIdleTimeout: Double = 60
+
+    @Option(help: "Most HTTP connections open at once; further clients wait for a free one.")
+    var httpMaxConnections: Int = 256
+
     @OptionGroup var brokerOptions: BrokerOptions
     @OptionGroup var log: LogOptions
 
@@ -87,7 +96,13 @@ struct HubRunCommand: AsyncParsableCommand {
         configuration.recoveryWindow = recoveryWindow
         configuration.recover = recover
         let hub = try Hub(configuration: configuration, logger: logger)
-        let app = HubHTTPServer.makeApplication(hub: hub, host: String(parts[0]), port: port, registry: registry, logger: logger)
+        guard httpHeaderTimeout > 0, httpIdleTimeout > 0, httpMaxConnections >= 1 else {
+            throw ValidationError("--http-header-timeout, --http-idle-timeout and --http-max-connections must be positive")
+        }
+        let app = HubHTTPServer.makeApplication(
+            hub: hub, host: String(parts[0]), port: port, registry: registry,
+            limits: .init(requestHeadTimeout: httpHeaderTimeout, idleTimeout: httpIdleTimeout, maxConnections: httpMaxConnections),
+            logger: logger)
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: hub), .init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint],
