@@ -39,6 +39,12 @@ public struct ReportRetention: Sendable, Equatable {
     public var perSpoke: Int
     public var maxAge: Double
 
+    /// Reports kept above their watermark, waiting for a gap to fill, beyond the history:
+    /// far more than an agent keeps in flight.
+    public static let aheadOfWatermark = 1000
+    /// Epochs whose watermark is remembered per spoke (each new agent database is one).
+    public static let epochsKept = 16
+
     public init(perSpoke: Int = 100, maxAgeDays: Double = 7) {
         self.perSpoke = max(1, perSpoke)
         maxAge = maxAgeDays * 86_400
@@ -185,9 +191,9 @@ extension HubStore {
     static func setWatermark(_ db: Database, spoke: String, epoch: String, acked: Int64) throws {
         try db.execute(
             sql: """
-                INSERT INTO epoch (spoke, epoch, ackedSeq) VALUES (?, ?, ?)
-                ON CONFLICT(spoke, epoch) DO UPDATE SET ackedSeq = max(ackedSeq, excluded.ackedSeq)
-                """, arguments: [spoke, epoch, acked])
+                INSERT INTO epoch (spoke, epoch, ackedSeq, seenAt) VALUES (?, ?, ?, ?)
+                ON CONFLICT(spoke, epoch) DO UPDATE SET ackedSeq = max(ackedSeq, excluded.ackedSeq), seenAt = excluded.seenAt
+                """, arguments: [spoke, epoch, acked, Date().timeIntervalSince1970])
     }
 
     /// The epoch's watermark with the digest of the report at it, when still stored.
@@ -201,10 +207,11 @@ extension HubStore {
     /// Keeps the newest `perSpoke` reports of a spoke and none older than `maxAge`. Only
     /// reports under their epoch's watermark go: the ones above are still needed to move it.
     static func prune(_ db: Database, spoke: String, retention: ReportRetention, now: Double) throws {
-        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM report WHERE spoke = ?", arguments: [spoke]) ?? 0
+        var count = try Int.fetchOne(db, sql: "SELECT count(*) FROM report WHERE spoke = ?", arguments: [spoke]) ?? 0
         // Prune in steps of a quarter of the history, not on every batch.
         let slack = max(1, retention.perSpoke / 4)
         if count > retention.perSpoke + slack {
+            defer { count = (try? Int.fetchOne(db, sql: "SELECT count(*) FROM report WHERE spoke = ?", arguments: [spoke])) ?? count }
             try db.execute(
                 sql: """
                     DELETE FROM report WHERE spoke = ?1 AND (epoch, seq) IN (
@@ -213,6 +220,23 @@ extension HubStore {
                         ORDER BY r.receivedAt DESC, r.seq DESC LIMIT -1 OFFSET ?2)
                     """, arguments: [spoke, retention.perSpoke])
         }
+        // Reports above a watermark wait for the gap below them to fill, which an honest agent
+        // does within its window of in-flight reports. A spoke that numbers with gaps on purpose
+        // (or opens epoch after epoch) must not grow the file: past a hard cap the oldest go
+        // regardless, and so do the watermarks of all but its newest epochs.
+        let cap = retention.perSpoke + ReportRetention.aheadOfWatermark
+        if count > cap {
+            try db.execute(
+                sql: """
+                    DELETE FROM report WHERE spoke = ?1 AND (epoch, seq) IN (
+                        SELECT epoch, seq FROM report WHERE spoke = ?1 ORDER BY receivedAt DESC, seq DESC LIMIT -1 OFFSET ?2)
+                    """, arguments: [spoke, cap])
+        }
+        try db.execute(
+            sql: """
+                DELETE FROM epoch WHERE spoke = ?1 AND epoch NOT IN (
+                    SELECT epoch FROM epoch WHERE spoke = ?1 ORDER BY seenAt DESC LIMIT ?2)
+                """, arguments: [spoke, ReportRetention.epochsKept])
         try db.execute(
             sql: """
                 DELETE FROM report WHERE spoke = ?1 AND receivedAt < ?2 AND seq <= (

@@ -60,7 +60,7 @@ public struct HubStore: Sendable {
                     ALTER TABLE report ADD COLUMN digest TEXT;
                     CREATE INDEX report_by_age ON report (spoke, receivedAt);
                     CREATE TABLE epoch (
-                        spoke TEXT NOT NULL, epoch TEXT NOT NULL, ackedSeq INTEGER NOT NULL,
+                        spoke TEXT NOT NULL, epoch TEXT NOT NULL, ackedSeq INTEGER NOT NULL, seenAt REAL NOT NULL DEFAULT 0,
                         PRIMARY KEY (spoke, epoch)) WITHOUT ROWID;
                     INSERT INTO epoch (spoke, epoch, ackedSeq) SELECT name, epoch, ackedSeq FROM spoke WHERE epoch IS NOT NULL;
                     ALTER TABLE spoke ADD COLUMN collisions INTEGER NOT NULL DEFAULT 0;
