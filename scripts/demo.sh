@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The three-store demo: a mosquitto, a hub on examples/fleet, one agent per spoke with a dir:
+# The three-store demo: a mosquitto, a hub on docs/examples/fleet, one agent per spoke with a dir:
 # applier, all on loopback; waits for convergence and prints `flotilla status`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ for _ in $(seq 100); do
 done
 
 "$BIN" keygen --out "$DEMO/keys" >/dev/null
-"$BIN" hub run --source "$ROOT/examples/fleet" --broker "mqtt://127.0.0.1:$MQTT_PORT" \
+"$BIN" hub run --source "$ROOT/docs/examples/fleet" --broker "mqtt://127.0.0.1:$MQTT_PORT" \
     --state "$DEMO/hub.sqlite" --http "127.0.0.1:$HTTP_PORT" --signing-key "$DEMO/keys/hub.key" \
     --username hub --password-file "$DEMO/broker/credentials/hub.password" \
     > "$DEMO/logs/hub.log" 2>&1 &
@@ -50,5 +50,5 @@ echo
 echo "Manifests written by the agents: $DEMO/spokes/*/manifests"
 ls "$DEMO/spokes/store-berlin/manifests"
 echo
-echo "The fleet keeps running. Edit examples/fleet and watch: $BIN status --hub http://127.0.0.1:$HTTP_PORT"
+echo "The fleet keeps running. Edit docs/examples/fleet and watch: $BIN status --hub http://127.0.0.1:$HTTP_PORT"
 echo "Stop it with: make demo-stop"

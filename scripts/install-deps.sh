@@ -16,4 +16,10 @@ fi
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
     echo "note: the system mosquitto service is running; the demo and tests use their own ports"
 fi
+# The conformance test drives the hub with a spoke written in Python (Tests/conformance).
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import paho.mqtt' 2>/dev/null; then
+    echo "installing: paho-mqtt (Python, for Tests/conformance)"
+    python3 -m pip install --quiet 'paho-mqtt>=2,<3' \
+        || echo "note: could not install paho-mqtt; the conformance test will be skipped" >&2
+fi
 command -v swift >/dev/null || { echo "swift is not on PATH: install a Swift 6 toolchain" >&2; exit 1; }

@@ -174,6 +174,39 @@ struct SourceLoaderTests {
             "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: x.example.com}\nspec: {group: example.com, names: {kind: X}}\n",
             1, "CustomResourceDefinition.apiextensions.k8s.io/x.example.com", "spec", "plural"
         ),
+        (
+            "name that climbs out of a directory",
+            "# a workload\n\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x/../../../canary/escaped\n  namespace: shop\n", 3,
+            "ConfigMap/shop/x/../../../canary/escaped", "metadata.name", "DNS-1123 subdomain"
+        ),
+        (
+            "uppercase name", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: Web, namespace: shop}\n", 1,
+            "Deployment.apps/shop/Web", "metadata.name", "lowercase"
+        ),
+        (
+            "namespace with a dot", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: shop.eu}\n", 1,
+            "ConfigMap/shop.eu/web", "metadata.namespace", "DNS-1123 label"
+        ),
+        (
+            "name with a newline", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: \"a\\nb\", namespace: shop}\n", 1,
+            "ConfigMap/shop/a\\nb", "metadata.name", "\"a\\nb\""
+        ),
+        (
+            "Namespace named with a dot", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop.eu}\n", 1,
+            "Namespace/shop.eu", "metadata.name", "DNS-1123 label"
+        ),
+        (
+            "Service name starting with a digit", "apiVersion: v1\nkind: Service\nmetadata: {name: 1web, namespace: shop}\n", 1,
+            "Service/shop/1web", "metadata.name", "DNS-1035 label"
+        ),
+        (
+            "RBAC name with a slash", "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: \"a/b\"}\n", 1,
+            "ClusterRole.rbac.authorization.k8s.io/a/b", "metadata.name", "'/'"
+        ),
+        (
+            "CronJob name too long for its Jobs", "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: \(String(repeating: "c", count: 53)), namespace: shop}\n", 1,
+            "CronJob.batch/shop/\(String(repeating: "c", count: 53))", "metadata.name", "52"
+        ),
     ]
 
     @Test(arguments: errorCases)
@@ -189,6 +222,31 @@ struct SourceLoaderTests {
             }, "\(name): \(errors)")
         let rendered = errors.map(\.description).joined()
         #expect(rendered.contains("dir/bad.yaml:\(line)") && rendered.contains(field), "\(name)")
+    }
+
+    @Test func namesAreCheckedByTheRuleOfTheirKind() throws {
+        let source = try TemporarySource([
+            "rbac.yaml": """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRole
+                metadata: {name: "system:aggregate-to-admin"}
+                ---
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: RoleBinding
+                metadata: {name: "Ops:Admins", namespace: shop}
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: web.config-1, namespace: shop}
+                ---
+                apiVersion: example.com/v1
+                kind: Widget
+                metadata: {name: a.b-c, namespace: shop}
+                """
+        ])
+        #expect(source.errors() == [])
+        let fleet = try source.loader.loadFleet()
+        #expect(fleet.workloads.map(\.ref.name) == ["web.config-1", "a.b-c", "system:aggregate-to-admin", "Ops:Admins"])
     }
 
     @Test func duplicatesNameBothPlaces() throws {
