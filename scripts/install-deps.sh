@@ -2,9 +2,11 @@
 # Installs the Debian packages Flotilla needs, only when something is missing.
 set -euo pipefail
 need=()
-for pkg in mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev zlib1g-dev pkg-config openssl; do
+for pkg in mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev zlib1g-dev pkg-config openssl python3; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
+# pip for the conformance test's paho-mqtt, unless the python3 on PATH already has one.
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 if [ ${#need[@]} -gt 0 ]; then
     echo "installing: ${need[*]}"
     SUDO=""
@@ -19,7 +21,9 @@ fi
 # The conformance test drives the hub with a spoke written in Python (Tests/conformance).
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import paho.mqtt' 2>/dev/null; then
     echo "installing: paho-mqtt (Python, for Tests/conformance)"
-    python3 -m pip install --quiet 'paho-mqtt>=2,<3' \
-        || echo "note: could not install paho-mqtt; the conformance test will be skipped" >&2
+    # A Debian system Python refuses pip (PEP 668) unless told this is deliberate.
+    python3 -m pip install --quiet 'paho-mqtt>=2,<3' 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages 'paho-mqtt>=2,<3' \
+        || echo "note: could not install paho-mqtt; the conformance test needs it" >&2
 fi
 command -v swift >/dev/null || { echo "swift is not on PATH: install a Swift 6 toolchain" >&2; exit 1; }

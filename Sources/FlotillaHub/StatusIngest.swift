@@ -137,8 +137,7 @@ actor StatusIngest {
             guard let epoch = presence.epoch, let acked = presence.ackedSequence, acked > 0 else { return }
             guard recoveryOpen else {
                 if let floor = floors[spoke], floor.epoch == epoch, floor.seq >= acked { return }
-                let current = try await store.spokes(named: spoke).first
-                if current?.epoch == epoch, (current?.ackedSeq ?? 0) >= acked { return }
+                if try await store.watermark(spoke: spoke, epoch: epoch) >= acked { return }
                 refuse(
                     spoke: spoke, what: "presence",
                     WireRefusal(field: "ackedSequence", reason: "claims \(acked), above what this hub acknowledged, outside the recovery window; ignored"))

@@ -244,6 +244,13 @@ extension HubStore {
                 """, arguments: [spoke, now - retention.maxAge])
     }
 
+    /// What this hub has acknowledged of one epoch of a spoke (0 when nothing).
+    public func watermark(spoke: String, epoch: String) async throws -> Int64 {
+        try await db.read { db in
+            try Int64.fetchOne(db, sql: "SELECT ackedSeq FROM epoch WHERE spoke = ? AND epoch = ?", arguments: [spoke, epoch]) ?? 0
+        }
+    }
+
     /// Removes reports older than the retention's age for every spoke; run now and then, so a
     /// spoke that went quiet still loses its old reports.
     public func pruneByAge(_ retention: ReportRetention) async throws {

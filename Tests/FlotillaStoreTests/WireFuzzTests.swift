@@ -103,6 +103,28 @@ struct WireFuzzTests {
         #expect(try await store.inspect().outboxPending + deletedByAcks == written)
     }
 
+    @Test func offeredBundlesNeverMoveTheStoredGenerationBackwards() async throws {
+        var rng = Generator(state: 0x0FFE7)
+        let store = try AgentStore(path: AgentStoreTests.tempPath(), spoke: "s1")
+        var highest: Int64 = 0
+        for _ in 0..<800 {
+            let generation = [1, 2, 3, highest - 1, highest, highest + 1, WireLimits.maxCounter, Int64.max].randomElement(using: &rng)!
+            let content = ["a", "b", "c"].randomElement(using: &rng)!
+            let header = Envelope(spoke: "s1", generation: generation, payload: Array(content.utf8)).header
+            let outcome = try await store.offer(envelope: [UInt8(generation & 0xFF)], header: header)
+            let stored = try await store.inspect().storedGeneration ?? 0
+            #expect(stored >= highest, "stored generation went from \(highest) to \(stored) on \(outcome)")
+            if case .stale = outcome { #expect(generation <= highest) }
+            highest = max(highest, stored)
+            if Int.random(in: 0..<4, using: &rng) == 0 {
+                try await store.recordApply(generation: stored, hash: header.hash, ok: Bool.random(using: &rng), message: nil, objects: [])
+            }
+        }
+        // Every accepted bundle and apply left exactly one report behind it, numbered without gaps.
+        let pending = try await store.pending(limit: 100_000).map(\.seq)
+        #expect(pending == Array(1...Int64(pending.count)))
+    }
+
     @Test func envelopesAndBundlesNeverTrap() throws {
         var rng = Generator(state: 0xE117)
         let key = SigningKey()
