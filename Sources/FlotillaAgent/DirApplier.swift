@@ -6,8 +6,11 @@ import Yams
 /// longer wanted; exactly the auto-deploy manifests directory of K3s and RKE2.
 ///
 /// Files are named `flotilla--NAMESPACE--KIND[.GROUP]--NAME.yaml` (`_` for cluster-scoped) and
-/// written through a temporary file and `rename`, so K3s never reads half a file. Files
-/// without the `flotilla--` prefix are never touched.
+/// written through a temporary file `.flotilla--….PID.tmp` and `rename`, so K3s never reads half
+/// a file. Whatever a bundle says, the applier touches only entries directly inside its
+/// directory: an object whose file name is not one plain entry fails, removal takes only regular
+/// `flotilla--*.yaml` files, and links are never followed. Files without the `flotilla--` prefix
+/// are never touched.
 public struct DirApplier: Applier {
     public let directory: String
     public var name: String { "dir:\(directory)" }
@@ -22,68 +25,78 @@ public struct DirApplier: Applier {
         return "\(prefix)\(ns)--\(kind)--\(ref.name).yaml"
     }
 
+    /// The object's file name when it is one plain entry of a directory.
+    /// - Throws: ``DirApplierError/unsafeFileName(_:reason:)`` for `/`, NUL or any other control
+    ///   character, or a leading `.`: the agent refuses such bundles, but the applier must not
+    ///   depend on it.
+    static func validatedFileName(for ref: ObjectRef) throws(DirApplierError) -> String {
+        let file = fileName(for: ref)
+        if file.contains("/") { throw .unsafeFileName(file, reason: "contains '/'") }
+        if file.unicodeScalars.contains(where: KubernetesName.isControl) {
+            throw .unsafeFileName(file, reason: "contains a control character")
+        }
+        if file.hasPrefix(".") { throw .unsafeFileName(file, reason: "starts with '.'") }
+        return file
+    }
+
     public func apply(_ bundle: SpokeBundle) async -> ApplyOutcome {
         let directory = self.directory
         return await BlockingIO.run { Self.applySync(bundle, directory: directory) }
     }
 
     static func applySync(_ bundle: SpokeBundle, directory: String) -> ApplyOutcome {
-        let fm = FileManager.default
         do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             return ApplyOutcome(objects: [], message: "cannot create \(directory): \(error.localizedDescription)")
         }
+        removeStaleTemporaryFiles(in: directory)
         var results: [ObjectStatus] = []
         var wanted: Set<String> = []
         for item in bundle.items {
-            let file = fileName(for: item.ref)
-            wanted.insert(file)
-            let path = (directory as NSString).appendingPathComponent(file)
             do {
-                let text = try YAMLRenderer.render(item.object)
-                if item.createOnly && fm.fileExists(atPath: path) {
-                    results.append(ObjectStatus(ref: item.ref, state: .unchanged))
-                    continue
-                }
-                if let existing = fm.contents(atPath: path), existing == Data(text.utf8) {
-                    results.append(ObjectStatus(ref: item.ref, state: .unchanged))
-                    continue
-                }
-                try writeAtomically(Data(text.utf8), to: path, in: directory)
-                results.append(ObjectStatus(ref: item.ref, state: .applied))
+                let file = try validatedFileName(for: item.ref)
+                wanted.insert(file)
+                results.append(ObjectStatus(ref: item.ref, state: try write(item, to: try path(of: file, in: directory), in: directory)))
             } catch {
                 results.append(ObjectStatus(ref: item.ref, state: .failed, message: "\(error)"))
             }
         }
-        let present = (try? fm.contentsOfDirectory(atPath: directory)) ?? []
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         for file in present.sorted() where file.hasPrefix(prefix) && file.hasSuffix(".yaml") && !wanted.contains(file) {
-            let path = (directory as NSString).appendingPathComponent(file)
             let ref = removedRef(file)
             do {
-                try fm.removeItem(atPath: path)
+                try removeRegularFile(try path(of: file, in: directory))
                 results.append(ObjectStatus(ref: ref, state: .removed))
             } catch {
-                results.append(ObjectStatus(ref: ref, state: .failed, message: "cannot remove \(file): \(error.localizedDescription)"))
+                results.append(ObjectStatus(ref: ref, state: .failed, message: "cannot remove: \(error)"))
             }
         }
         return ApplyOutcome(objects: results)
     }
 
-    static func writeAtomically(_ data: Data, to path: String, in directory: String) throws {
-        let tmp = (directory as NSString).appendingPathComponent(".\((path as NSString).lastPathComponent).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: tmp, contents: nil) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: tmp])
+    /// Writes one object unless its file already holds it (or exists, for create-only objects).
+    static func write(_ item: SpokeBundle.Item, to path: String, in directory: String) throws -> ObjectStatus.State {
+        let data = Data(try YAMLRenderer.render(item.object).utf8)
+        // Only a regular file counts as present: a link in its place is replaced, never read.
+        if let existing = readRegularFile(path) {
+            if item.createOnly || existing == data { return .unchanged }
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: tmp))
-        try handle.write(contentsOf: data)
-        try handle.synchronize()
-        try handle.close()
-        guard rename(tmp, path) == 0 else {
-            let message = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: tmp)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "rename to \(path): \(message)"])
+        try writeAtomically(data, to: path, in: directory)
+        return .applied
+    }
+
+    /// `directory/file`, once it is certain that it names an entry directly inside `directory`.
+    static func path(of file: String, in directory: String) throws(DirApplierError) -> String {
+        let path = (directory as NSString).appendingPathComponent(file)
+        // Checked on the standardized form (`.` and `..` resolved), but the path used stays the
+        // one built from `directory` as given, which is what the kernel resolves everywhere else.
+        let base = URL(fileURLWithPath: directory, isDirectory: true).standardized
+        let resolved = URL(fileURLWithPath: path, isDirectory: false).standardized
+        guard resolved.deletingLastPathComponent().path == base.path, resolved.lastPathComponent == file else {
+            throw .outsideDirectory(resolved.path, directory: base.path)
         }
+        return path
     }
 
     /// The identity encoded in a file name, for reporting a removal.

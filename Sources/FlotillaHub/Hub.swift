@@ -150,10 +150,10 @@ public actor Hub: Service {
     /// Fleet-level gauges for Prometheus: spokes in the inventory, online, converged.
     func updateGauges() async {
         guard let records = try? await store.spokes() else { return }
-        let active = records.filter(\.inInventory)
-        spokesGauge.record(active.count)
-        onlineGauge.record(active.filter(\.online).count)
-        convergedGauge.record(active.filter { $0.phase == "Applied" && $0.appliedGeneration == $0.generation }.count)
+        let counts = FleetStatus.counts(records)
+        spokesGauge.record(counts.spokes)
+        onlineGauge.record(counts.online)
+        convergedGauge.record(counts.converged)
     }
 
     /// The agent holds a newer generation than ours (our database was lost or restored from

@@ -12,6 +12,8 @@ public enum EnvelopeError: Error, Sendable, Hashable, CustomStringConvertible {
     case hashMismatch
     /// Addressed to another spoke.
     case wrongSpoke(expected: String, found: String)
+    /// An object's name or namespace is one Kubernetes refuses for its kind (see ``KubernetesName``).
+    case invalidName(String)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum EnvelopeError: Error, Sendable, Hashable, CustomStringConvertible {
         case .badSignature: return "bad signature: the bundle was forged or tampered with"
         case .hashMismatch: return "payload hash does not match the header"
         case .wrongSpoke(let e, let f): return "bundle is for spoke \"\(f)\", not \"\(e)\""
+        case .invalidName(let m): return "invalid object name: \(m)"
         }
     }
 }

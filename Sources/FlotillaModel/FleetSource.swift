@@ -54,8 +54,9 @@ public struct FleetSource: Sendable {
     /// Inventory (`cluster.open-cluster-management.io` ManagedCluster, `flotilla.io` Spoke),
     /// property ConfigMaps (namespace `customization-properties`), BindingPolicies and
     /// CustomTransforms never become workloads.
-    /// - Throws: ``SourceErrors`` listing every problem found (duplicates, bad policies, bad spokes),
-    ///   each naming file, line, object and field.
+    /// - Throws: ``SourceErrors`` listing every problem found (names and namespaces Kubernetes
+    ///   refuses for the kind, duplicates, bad policies, bad spokes), each naming file, line,
+    ///   object and field.
     public static func classify(_ objects: [ManifestObject]) throws(SourceErrors) -> FleetSource {
         var errors: [SourceError] = []
         var seen: [ObjectRef: SourceLocation] = [:]
@@ -63,6 +64,11 @@ public struct FleetSource: Sendable {
         var properties: [String: [String: String]] = [:]
         var spokeOrigins: [String: SourceLocation] = [:]
         for obj in objects {
+            let nameErrors = nameErrors(of: obj)
+            guard nameErrors.isEmpty else {
+                errors += nameErrors
+                continue
+            }
             var identity = obj.ref
             identity.apiVersion = identity.group
             if let first = seen[identity] {
@@ -78,7 +84,7 @@ public struct FleetSource: Sendable {
                 if let p = BindingPolicy.parse(obj, errors: &errors) { fleet.policies.append(p) }
             case ("control.kubestellar.io", CustomTransform.kind):
                 if let t = CustomTransform.parse(obj, errors: &errors) { fleet.customTransforms.append(t) }
-            case ("cluster.open-cluster-management.io", "ManagedCluster"), ("flotilla.io", "Spoke"):
+            case _ where isInventory(obj.ref):
                 if let spoke = parseSpoke(obj, origins: &spokeOrigins, errors: &errors) { fleet.spokes.append(spoke) }
             case ("", "ConfigMap") where obj.ref.namespace == propertiesNamespace:
                 properties[obj.ref.name] = parseProperties(obj, errors: &errors)

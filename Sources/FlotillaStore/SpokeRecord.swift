@@ -19,10 +19,35 @@ public struct SpokeRecord: Sendable, Equatable {
     public var duplicates: Int64
     public var appliedGeneration: Int64?
     public var appliedHash: String?
-    public var phase: String
+    public var phase: SpokePhase
     public var lastError: String?
     /// The per-object outcome of the last apply or failure.
     public var lastResult: [ObjectStatus]
+
+    /// A record built by hand (tests, tools); the hub's come from its database.
+    public init(
+        name: String, inInventory: Bool = true, generation: Int64 = 0, phase: SpokePhase = .pending, appliedGeneration: Int64? = nil,
+        online: Bool = false, lastResult: [ObjectStatus] = []
+    ) {
+        self.name = name
+        self.inInventory = inInventory
+        self.generation = generation
+        self.phase = phase
+        self.appliedGeneration = appliedGeneration
+        self.online = online
+        self.lastResult = lastResult
+        hash = nil
+        objects = []
+        planError = nil
+        lastSeen = nil
+        epoch = nil
+        ackedSeq = 0
+        lastSeq = 0
+        reportsStored = 0
+        duplicates = 0
+        appliedHash = nil
+        lastError = nil
+    }
 
     init(row: Row) {
         name = row["name"]
@@ -41,7 +66,7 @@ public struct SpokeRecord: Sendable, Equatable {
         duplicates = row["duplicates"]
         appliedGeneration = row["appliedGeneration"]
         appliedHash = row["appliedHash"]
-        phase = row["phase"]
+        phase = SpokePhase(rawValue: row["phase"] as String) ?? .pending
         lastError = row["lastError"]
         let resultText: String? = row["lastResult"]
         lastResult = resultText.flatMap { try? JSONDecoder().decode([ObjectStatus].self, from: Data($0.utf8)) } ?? []

@@ -22,7 +22,7 @@ struct StatusCommand: AsyncParsableCommand {
         if let wait {
             let deadline = Date().addingTimeInterval(wait)
             while true {
-                if let s = try? await fetch().snapshot, Self.converged(s) { break }
+                if let s = try? await fetch().snapshot, FleetStatus.isSettled(s) { break }
                 if Date() > deadline {
                     FileHandleOutput.stderr("fleet did not converge within \(Int(wait)) s")
                     try await show()
@@ -32,15 +32,6 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         try await show()
-    }
-
-    static func converged(_ s: StatusSnapshot) -> Bool {
-        let active = s.spokes.filter { $0.phase != "Removed" }
-        // Converged: every spoke runs its desired generation and every report it sent is stored.
-        return !active.isEmpty
-            && active.allSatisfy {
-                $0.phase == "Applied" && $0.appliedGeneration == $0.desiredGeneration && $0.ackedSequence == $0.lastSequence
-            }
     }
 
     func fetch() async throws -> (data: Data, snapshot: StatusSnapshot) {

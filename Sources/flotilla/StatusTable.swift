@@ -10,7 +10,7 @@ enum StatusTable {
         for sp in s.spokes {
             rows.append([
                 sp.name, sp.online ? "yes" : "no", sp.lastSeen.map { age(now - $0) } ?? "-", String(sp.desiredGeneration),
-                sp.appliedGeneration.map(String.init) ?? "-", sp.phase, String(sp.reportsReceived),
+                sp.appliedGeneration.map(String.init) ?? "-", sp.phase.rawValue, String(sp.reportsReceived),
                 "\(sp.ackedSequence)/\(sp.lastSequence)", sp.errors.first.map { String($0.prefix(60)) } ?? "",
             ])
         }

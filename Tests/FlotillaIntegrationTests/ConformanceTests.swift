@@ -126,7 +126,7 @@ struct ConformanceTests {
         #expect(s.objects == ["ConfigMap/pos/pos-settings", "Namespace//pos", "ClusterRole//system:pos-reader"])
         #expect(s.lastSeq == 2 && s.ackedSeq == 2)
         var r = try #require(try await record())
-        #expect(r.phase == "Applied" && r.appliedGeneration == 1 && r.appliedHash == s.appliedHash && r.hash == s.appliedHash)
+        #expect(r.phase == .applied && r.appliedGeneration == 1 && r.appliedHash == s.appliedHash && r.hash == s.appliedHash)
         #expect(r.epoch == s.epoch && r.ackedSeq == s.lastSeq && r.reportsStored == s.lastSeq)
         #expect(Set(r.lastResult.map(\.name)) == ["pos", "pos-settings", "system:pos-reader"])
         #expect(r.lastResult.first { $0.kind == "Namespace" }?.namespace == "")
@@ -144,7 +144,7 @@ struct ConformanceTests {
         s = run.summary
         #expect(s.reached && s.appliedGeneration == 2 && s.outbox == 0 && s.epoch == epoch && s.lastSeq == 4, "\(run.output)")
         r = try #require(try await record())
-        #expect(r.phase == "Applied" && r.generation == 2 && r.appliedGeneration == 2 && r.appliedHash == s.appliedHash)
+        #expect(r.phase == .applied && r.generation == 2 && r.appliedGeneration == 2 && r.appliedHash == s.appliedHash)
         #expect(r.epoch == epoch && r.ackedSeq == 4 && r.reportsStored == 4)
         reports = try await hub.service.store.reports(spoke: Self.spoke)
         #expect(reports.map(\.kind) == [.received, .applied, .received, .applied])
@@ -159,7 +159,7 @@ struct ConformanceTests {
         s = run.summary
         #expect(s.appliedGeneration == 2 && s.storedGeneration == 2 && s.outbox == 0 && s.lastSeq == 5, "\(run.output)")
         r = try #require(try await record())
-        #expect(r.phase == "Applied" && r.appliedGeneration == 2 && r.reportsStored == 5)
+        #expect(r.phase == .applied && r.appliedGeneration == 2 && r.reportsStored == 5)
         #expect(r.lastError?.contains("not trusted") == true, "\(r.lastError ?? "no error")")
         let refusal = try #require(try await hub.service.store.reports(spoke: Self.spoke).last)
         #expect(refusal.kind == .refused && refusal.seq == 5 && refusal.generation == nil)

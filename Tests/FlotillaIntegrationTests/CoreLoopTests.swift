@@ -32,7 +32,7 @@ struct CoreLoopTests {
         #expect(text.contains("value: v1"))
         try await eventually("hub saw the apply") {
             let s = try await hub.service.statusSnapshot().spokes.first { $0.name == "store-a" }
-            return s?.phase == "Applied" && s?.appliedGeneration == 1 && s?.online == true
+            return s?.phase == .applied && s?.appliedGeneration == 1 && s?.online == true
         }
         await agent.stop()
         await hub.stop()
@@ -141,8 +141,11 @@ struct CoreLoopTests {
         try Self.fleet(h, spokes: ["store-r"])
         var hub = try h.startHub()
         let agent = try await h.startAgent("store-r")
-        for v in ["v2", "v3"] {
+        // One change at a time, after the first load: the hub's poll could fold them into one.
+        try await eventually("generation 1 published") { try await hub.service.store.spokes().first?.generation == 1 }
+        for (generation, v) in [(2, "v2"), (3, "v3")] {
             try h.write("web.yaml", FleetYAML.configMap("web-config", app: "web", data: ["value": v]))
+            try await eventually("generation \(generation) published") { try await hub.service.store.spokes().first?.generation == Int64(generation) }
         }
         try await eventually("agent on generation 2 or 3, outbox drained") {
             let i = try await agent.service.store.inspect()

@@ -56,11 +56,11 @@ struct HostileWireTests {
         }
         let b = try #require(try await Self.record(hub, "store-b"))
         #expect(b.generation == 3, "no generation was signed on the spoke's word")
-        #expect(b.phase != "Applied", "an applied report for a generation never published changes nothing")
+        #expect(b.phase != .applied, "an applied report for a generation never published changes nothing")
         #expect(b.reportsStored == 2, "only the two reports within the protocol's bounds were stored")
         #expect(try await hub.service.store.reportCount(spoke: "store-b") == 2)
         let a = try #require(try await Self.record(hub, "store-a"))
-        #expect(a.phase == "Applied" && a.generation == 3)
+        #expect(a.phase == .applied && a.generation == 3)
         // Every refusal is logged naming the spoke and the field, with the reason.
         for field in ["storedGeneration", "seq", "epoch", "payload", "generation", "kind"] {
             #expect(!logs.lines(containing: "spoke=store-b", "field=\(field)").isEmpty, "a log line names field \(field)")
@@ -144,7 +144,7 @@ struct HostileWireTests {
         agent = try await h.startAgent(spoke)
         try await eventually("the hub sees generation 2 applied", timeout: 30) {
             let r = try await Self.record(hub, spoke)
-            return r?.phase == "Applied" && r?.appliedGeneration == 2
+            return r?.phase == .applied && r?.appliedGeneration == 2
         }
         try await eventually("outbox drained", timeout: 30) { try await agent.service.store.inspect().outboxPending == 0 }
         #expect(agent.service.store.epoch != epochBefore, "the restored file numbers under a new epoch")

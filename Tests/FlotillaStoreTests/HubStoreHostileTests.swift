@@ -50,7 +50,7 @@ struct HubStoreHostileTests {
         #expect(result.ignoredClaims.count == 1)
         #expect(result.ignoredClaims.first?.contains("999") == true)
         let record = try #require(try await store.spokes().first)
-        #expect(record.phase == "Pending")
+        #expect(record.phase == .pending)
         #expect(record.appliedGeneration == nil)
     }
 

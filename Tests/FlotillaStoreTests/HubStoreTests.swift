@@ -71,7 +71,7 @@ struct HubStoreTests {
         _ = try await Self.ingest(store, [Self.report(2, kind: .applied, generation: 5), Self.report(1, kind: .failed, generation: 4)])
         let record = try #require(try await store.spokes().first)
         // The failure (seq 1) is older than the apply (seq 2): it must not win.
-        #expect(record.phase == "Applied")
+        #expect(record.phase == .applied)
         #expect(record.appliedGeneration == 5)
     }
 

@@ -258,8 +258,12 @@ def _label(s):
 
 
 def _subdomain(s):
-    """DNS-1123 subdomain: at most 253 characters, dot-separated labels."""
-    return 1 <= len(s) <= 253 and all(_label(part) for part in s.split("."))
+    """DNS-1123 subdomain: at most 253 characters; dot-separated parts of [a-z0-9-], each
+    alphanumeric at both ends (no 63-character limit per part)."""
+    ok = "abcdefghijklmnopqrstuvwxyz0123456789-"
+    an = "abcdefghijklmnopqrstuvwxyz0123456789"
+    return 1 <= len(s) <= 253 and all(
+        part and all(c in ok for c in part) and part[0] in an and part[-1] in an for part in s.split("."))
 
 
 def _path_segment(s):
