@@ -45,20 +45,43 @@ let package = Package(
             ],
             swiftSettings: sharedSettings
         ),
-        // Objects, selectors, policies, placement, bundles, envelopes. No I/O.
+        // Where work runs: every core for pure work (ParallelMap), one bounded pool for blocking work.
+        .target(
+            name: "FlotillaConcurrency",
+            dependencies: [.product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: sharedSettings
+        ),
+        // The domain: objects, selectors, policies, placement, templates, cleaning, bundles. No I/O.
         .target(
             name: "FlotillaModel",
             dependencies: [
+                "FlotillaConcurrency",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: sharedSettings
+        ),
+        // The wire: envelopes, signing keys, status reports, acks, presence, topics, and the
+        // protocol's bounds. What a third party implements from docs/protocol.md.
+        .target(
+            name: "FlotillaWire",
+            dependencies: [
+                "FlotillaModel", "FlotillaConcurrency",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: sharedSettings
         ),
+        // What the command line prints of a plan: tables, JSON, YAML, explanations.
+        .target(
+            name: "FlotillaRendering",
+            dependencies: ["FlotillaModel", "FlotillaWire"],
+            swiftSettings: sharedSettings
+        ),
         // Writes a locked-down mosquitto directory: config, ACL, password file, per-client credentials.
         .target(
             name: "FlotillaBrokerSetup",
-            dependencies: ["FlotillaModel"],
+            dependencies: ["FlotillaModel", "FlotillaWire"],
             swiftSettings: sharedSettings
         ),
         // Reads a GitOps directory of YAML into model objects, with file and line.
@@ -74,7 +97,7 @@ let package = Package(
         .target(
             name: "FlotillaStore",
             dependencies: [
-                "FlotillaModel",
+                "FlotillaModel", "FlotillaWire",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: sharedSettings
@@ -82,7 +105,7 @@ let package = Package(
         .target(
             name: "FlotillaHub",
             dependencies: [
-                "FlotillaMQTT", "FlotillaModel", "FlotillaSource", "FlotillaStore",
+                "FlotillaConcurrency", "FlotillaMQTT", "FlotillaModel", "FlotillaWire", "FlotillaSource", "FlotillaStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -97,7 +120,7 @@ let package = Package(
         .target(
             name: "FlotillaAgent",
             dependencies: [
-                "FlotillaMQTT", "FlotillaModel", "FlotillaStore",
+                "FlotillaConcurrency", "FlotillaMQTT", "FlotillaModel", "FlotillaWire", "FlotillaStore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,14 +130,17 @@ let package = Package(
         // Benchmarks behind `flotilla bench`: figures against the raw limit in the same run.
         .target(
             name: "FlotillaBench",
-            dependencies: ["FlotillaMQTT", "FlotillaModel", "FlotillaStore"],
+            dependencies: [
+                "FlotillaHub", "FlotillaMQTT", "FlotillaModel", "FlotillaWire", "FlotillaStore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: sharedSettings
         ),
         .executableTarget(
             name: "flotilla",
             dependencies: [
                 "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaSource", "FlotillaBench", "FlotillaBrokerSetup",
-                "FlotillaStore", "FlotillaMQTT",
+                "FlotillaStore", "FlotillaMQTT", "FlotillaWire", "FlotillaRendering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -127,26 +153,26 @@ let package = Package(
         .target(
             name: "FlotillaTestSupport",
             dependencies: [
-                "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaBrokerSetup", "FlotillaStore",
+                "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaWire", "FlotillaBrokerSetup", "FlotillaStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings
         ),
         .testTarget(
             name: "FlotillaModelTests",
-            dependencies: ["FlotillaModel", "FlotillaSource"],
+            dependencies: ["FlotillaModel", "FlotillaWire", "FlotillaRendering", "FlotillaSource"],
             swiftSettings: sharedSettings
         ),
         .testTarget(
             name: "FlotillaStoreTests",
-            dependencies: ["FlotillaStore", "FlotillaModel"],
+            dependencies: ["FlotillaStore", "FlotillaModel", "FlotillaWire"],
             swiftSettings: sharedSettings
         ),
         .testTarget(
             name: "FlotillaIntegrationTests",
             dependencies: [
                 "FlotillaTestSupport", "FlotillaMQTT", "FlotillaHub", "FlotillaAgent",
-                "FlotillaModel", "FlotillaStore", "FlotillaSource", "FlotillaBrokerSetup",
+                "FlotillaModel", "FlotillaWire", "FlotillaStore", "FlotillaSource", "FlotillaBrokerSetup",
             ],
             swiftSettings: sharedSettings
         ),

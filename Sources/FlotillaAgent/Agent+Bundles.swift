@@ -1,24 +1,27 @@
 import FlotillaModel
+import FlotillaWire
 import Foundation
 
 extension Agent {
     /// Verifies, stores and applies a bundle from the `desired` topic. Every refusal is
     /// reported and leaves the running bundle as it is.
     /// Applies run one at a time: a periodic reconcile of the stored bundle must never
-    /// interleave with a new bundle's apply (it would prune the new bundle's objects).
-    func exclusively(_ body: @escaping @Sendable () async -> Void) async {
-        let previous = applyChain
-        let next = Task { await previous?.value; await body() }
-        applyChain = next
-        await next.value
+    /// interleave with a new bundle's apply (it would prune the new bundle's objects). The actor
+    /// is re-entered at every await, so this is an async lock: later callers wait their turn.
+    func exclusively(_ body: () async -> Void) async {
+        while applying { await withCheckedContinuation { applyWaiters.append($0) } }
+        applying = true
+        await body()
+        applying = false
+        if !applyWaiters.isEmpty { applyWaiters.removeFirst().resume() }
     }
 
     func receive(envelope bytes: [UInt8]) async {
-        await exclusively { await self.receiveNow(envelope: bytes) }
+        await exclusively { await receiveNow(envelope: bytes) }
     }
 
     func reconcile(reason: String) async {
-        await exclusively { await self.reconcileNow(reason: reason) }
+        await exclusively { await reconcileNow(reason: reason) }
     }
 
     private func receiveNow(envelope bytes: [UInt8]) async {

@@ -34,9 +34,7 @@ extension Agent {
             do {
                 let ticket = try client.enqueue(topic: topic, payload: row.body)
                 sentThrough = row.seq
-                Task { [weak self] in
-                    if (try? await ticket.acknowledged()) != nil { await self?.countPuback() }
-                }
+                unacknowledged.continuation.yield(ticket)
             } catch {
                 logger.warning("cannot queue report", metadata: ["seq": "\(row.seq)", "error": "\(error)"])
                 return
@@ -44,7 +42,6 @@ extension Agent {
         }
     }
 
-    func countPuback() { pubacked += 1 }
 
     /// Starts again from the watermark when the hub has not acknowledged for a while: the broker
     /// may have dropped reports (queue limits, restart) after its PUBACK.

@@ -1,5 +1,6 @@
 import FlotillaMQTT
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import Foundation
 import Logging
@@ -23,7 +24,10 @@ public actor Agent: Service {
     var lastRefusal: String?
     /// Reports the broker has PUBACKed since start (the broker has them, the hub may not).
     public internal(set) var pubacked = 0
-    var applyChain: Task<Void, Never>?
+    var applying = false
+    var applyWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Publishes awaiting their PUBACK, counted by one child task of ``run()``.
+    let unacknowledged: (stream: AsyncStream<PendingPublish>, continuation: AsyncStream<PendingPublish>.Continuation) = AsyncStream.makeStream()
     var pumping = false
     var pumpAgain = false
 
@@ -52,6 +56,7 @@ public actor Agent: Service {
                 group.addTask { await self.consumeEvents() }
                 group.addTask { await self.consumeMessages() }
                 group.addTask { await self.timers() }
+                group.addTask { await self.countPubacks() }
                 await group.waitForAll()
             }
         }
@@ -73,6 +78,14 @@ public actor Agent: Service {
         }
         await client.stop()
         logger.info("agent stopped", metadata: ["spoke": "\(configuration.name)"])
+    }
+
+    /// Counts the reports the broker has PUBACKed, in the order they were handed over.
+    private func countPubacks() async {
+        for await ticket in unacknowledged.stream {
+            guard !Task.isCancelled else { return }
+            if (try? await ticket.acknowledged()) != nil { pubacked += 1 }
+        }
     }
 
     private func consumeEvents() async {

@@ -1,5 +1,6 @@
 import FlotillaMQTT
 import FlotillaModel
+import FlotillaWire
 
 /// Everything an agent needs to run one spoke.
 public struct AgentConfiguration: Sendable {

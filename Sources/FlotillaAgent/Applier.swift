@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 
 /// How a spoke runs what it is given. Appliers are idempotent: applying the same bundle twice
 /// changes nothing the second time.

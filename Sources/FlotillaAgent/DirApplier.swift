@@ -1,4 +1,6 @@
+import FlotillaConcurrency
 import FlotillaModel
+import FlotillaWire
 import Foundation
 import Yams
 
@@ -41,7 +43,7 @@ public struct DirApplier: Applier {
 
     public func apply(_ bundle: SpokeBundle) async -> ApplyOutcome {
         let directory = self.directory
-        return await BlockingIO.run { Self.applySync(bundle, directory: directory) }
+        return await BlockingPool.run { Self.applySync(bundle, directory: directory) }
     }
 
     static func applySync(_ bundle: SpokeBundle, directory: String) -> ApplyOutcome {

@@ -1,14 +1,18 @@
+import FlotillaHub
 import FlotillaMQTT
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import Foundation
+import Logging
+import Synchronization
 
 /// The hub's fan-out against the raw limit, in the same run and the same broker: N retained
 /// QoS 1 messages of S bytes, all PUBACKed.
 ///
 /// - raw: a bare libmosquitto publisher (our wrapper's `enqueue`, nothing else);
-/// - hub: what the hub does per changed spoke: sign and deflate an envelope, record the
-///   generation and envelope in SQLite (one transaction for the batch), publish, await PUBACKs.
+/// - hub: the hub's ``BundlePublisher``: sign and deflate an envelope per changed spoke, record
+///   generations and envelopes in SQLite (one transaction for the batch), publish, await PUBACKs.
 public enum FanoutBenchmark {
     public static func run(messages: Int, size: Int, print say: (String) -> Void) async throws {
         let broker = try BenchBroker(inflight: 500)
@@ -44,30 +48,23 @@ public enum FanoutBenchmark {
         let key = SigningKey()
         let hub = try client("bench-hub")
         try await connected(hub)
+        // The hub's own path: the same BundlePublisher, its sink keeping each PUBACK ticket.
+        let sink = TicketSink(client: hub)
+        let publisher = BundlePublisher(store: store, sink: sink, topics: Topics(), signingKey: key, logger: Logger(label: "bench"))
         // Per-spoke payloads differ, as real bundles do, so nothing is shared between envelopes.
+        var payloads: [String: [UInt8]] = [:]
         let entries = (0..<messages).map { i in
-            HubStore.PlanEntry(spoke: "spoke-\(i)", hash: "h\(i)", objects: [])
+            var p = payload
+            for (j, b) in Array("spoke-\(i)".utf8).enumerated() where j < p.count { p[j] = b }
+            payloads["spoke-\(i)"] = p
+            return HubStore.PlanEntry(spoke: "spoke-\(i)", hash: "h\(i)", objects: [])
         }
         start = ContinuousClock.now
-        // The hub's own path (Hub.reload): read generations, build envelopes on every core,
-        // record them in one transaction, then publish.
-        let jobs = try await store.changed(entries).map { e, generation in
-            var p = payload
-            for (j, b) in Array(e.spoke.utf8).enumerated() where j < p.count { p[j] = b }
-            return EnvelopeBatch.Job(spoke: e.spoke, generation: generation, payload: p)
-        }
-        let t0 = ContinuousClock.now
-        let envelopes = try EnvelopeBatch.build(jobs, signingWith: key)
-        let built = ContinuousClock.now - t0
-        let pubs = zip(jobs, envelopes).map { HubStore.Publication(spoke: $0.spoke, generation: $0.generation, envelope: $1) }
-        let t1 = ContinuousClock.now
-        try await store.commit(pubs, entries: entries)
-        say("  envelopes built on all cores: \(Stopwatch.ms(built)); SQLite commit: \(Stopwatch.ms(ContinuousClock.now - t1))")
+        let outcome = try await publisher.publish(entries, payloads: payloads)
         let recorded = ContinuousClock.now - start
-        tickets.removeAll()
-        for p in pubs { tickets.append(try hub.enqueue(topic: "flotilla/v1/spokes/\(p.spoke)/desired", payload: p.envelope, retain: true)) }
-        for t in tickets { try await t.acknowledged() }
+        for t in sink.tickets { try await t.acknowledged() }
         let hubTime = ContinuousClock.now - start
+        precondition(outcome.published.count == messages)
         await hub.stop()
         let ratio = Double(hubTime.components.attoseconds / 1_000_000 + hubTime.components.seconds * 1_000_000_000_000)
             / Double(rawTime.components.attoseconds / 1_000_000 + rawTime.components.seconds * 1_000_000_000_000)
@@ -94,5 +91,20 @@ public enum FanoutBenchmark {
         }
         say("RESULT retained delivery of \(messages) bundles to one new subscriber: \(Stopwatch.ms(ContinuousClock.now - start))")
         await sub.stop()
+    }
+}
+
+/// The hub's connection as a ``BundleSink`` that keeps a PUBACK ticket per message.
+final class TicketSink: BundleSink {
+    let client: MQTTClient
+    private let pending = Mutex<[PendingPublish]>([])
+
+    init(client: MQTTClient) { self.client = client }
+
+    var tickets: [PendingPublish] { pending.withLock { $0 } }
+
+    func sendRetained(topic: String, payload: [UInt8]) throws {
+        let ticket = try client.enqueue(topic: topic, payload: payload, retain: true)
+        pending.withLock { $0.append(ticket) }
     }
 }

@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import FlotillaConcurrency
 import Foundation
 import Logging
 
@@ -5,22 +6,20 @@ import Logging
 /// checkout as it was; whatever it holds is validated like any other change.
 enum GitPull {
     static func run(in directory: String, logger: Logger) async {
-        let result: (status: Int32, output: String) = await withCheckedContinuation { c in
-            DispatchQueue.global().async {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                p.arguments = ["git", "-C", directory, "pull", "--ff-only", "--quiet"]
-                let pipe = Pipe()
-                p.standardOutput = pipe
-                p.standardError = pipe
-                do {
-                    try p.run()
-                    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                    p.waitUntilExit()
-                    c.resume(returning: (p.terminationStatus, String(decoding: data, as: UTF8.self)))
-                } catch {
-                    c.resume(returning: (-1, "\(error)"))
-                }
+        let result: (status: Int32, output: String) = await BlockingPool.run {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = ["git", "-C", directory, "pull", "--ff-only", "--quiet"]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            p.standardError = pipe
+            do {
+                try p.run()
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                p.waitUntilExit()
+                return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+            } catch {
+                return (-1, "\(error)")
             }
         }
         if result.status != 0 {

@@ -1,5 +1,6 @@
 import FlotillaMQTT
 import FlotillaModel
+import FlotillaWire
 import FlotillaSource
 import FlotillaStore
 import Foundation
@@ -21,16 +22,15 @@ public actor Hub: Service {
     /// Why the newest source was rejected, or `nil` when it is live.
     public internal(set) var sourceError: String?
     var fingerprint: String?
-    var planner = IncrementalPlanner()
-    /// The newest generation handed to the broker per spoke.
-    var lastEnqueued: [String: Int64] = [:]
+    let plannerBox = PlannerBox()
+    /// The bundle path: plan → generations → envelopes → broker.
+    public nonisolated let publisher: BundlePublisher
     var lastPull = ContinuousClock.now
     var connected = false
     /// The status path: reports, acks, presence.
     nonisolated let ingest: StatusIngest
     nonisolated let syncTopic: String
 
-    let publishedCounter = Counter(label: "flotilla_hub_bundles_published_total")
     let sourceErrorsCounter = Counter(label: "flotilla_hub_source_errors_total")
     let spokesGauge = Gauge(label: "flotilla_hub_spokes")
     let onlineGauge = Gauge(label: "flotilla_hub_spokes_online")
@@ -47,6 +47,8 @@ public actor Hub: Service {
         self.client = client
         loader = SourceLoader(root: URL(fileURLWithPath: configuration.sourceDirectory))
         syncTopic = StatusIngest.syncTopic(configuration.topics, clientID: mqtt.clientID)
+        publisher = BundlePublisher(
+            store: store, sink: client, topics: configuration.topics, signingKey: configuration.signingKey, logger: logger)
         ingest = StatusIngest(
             store: store, client: client, topics: configuration.topics, logger: logger, maxReportBytes: configuration.maxReportBytes,
             retention: configuration.retention)
@@ -54,8 +56,8 @@ public actor Hub: Service {
 
     public func run() async throws {
         try await openRecoveryWindowIfNeeded()
-        await ingest.onGenerationClaim { [weak self] spoke, generation, mayReissue in
-            await self?.reassert(spoke: spoke, above: generation, mayReissue: mayReissue)
+        await ingest.onGenerationClaim { [publisher] spoke, generation, mayReissue in
+            await publisher.reassert(spoke: spoke, above: generation, mayReissue: mayReissue)
         }
         // Known before the first message: retained acks arrive right after the subscription.
         await ingest.setKnown(try await store.inventory())
@@ -89,7 +91,7 @@ public actor Hub: Service {
                 // Comes back after the retained acks of the subscriptions sent before it.
                 await ingest.connected()
                 _ = try? client.send(topic: syncTopic, payload: Array("sync".utf8), qos: 1, retain: false)
-                await republishAll()
+                await publisher.republishAll()
             case .disconnected(let reason):
                 connected = false
                 logger.warning("disconnected from broker", metadata: ["reason": "\(reason)"])
@@ -154,31 +156,5 @@ public actor Hub: Service {
         spokesGauge.record(counts.spokes)
         onlineGauge.record(counts.online)
         convergedGauge.record(counts.converged)
-    }
-
-    /// The agent holds a newer generation than ours (our database was lost or restored from
-    /// an old backup): publish the current content again, numbered above the agent's.
-    func reassert(spoke: String, above generation: Int64, mayReissue: Bool) async {
-        let key = configuration.signingKey
-        do {
-            guard let p = try await store.reassert(spoke: spoke, above: generation, mayReissue: mayReissue, makeEnvelope: { payload, next in
-                try Envelope(spoke: spoke, generation: next, payload: payload).encode(signingWith: key)
-            }) else {
-                if !mayReissue {
-                    logger.warning(
-                        "refused report claims a stored generation above what this hub published, outside the recovery window; ignored",
-                        metadata: ["spoke": "\(spoke)", "field": "storedGeneration", "value": "\(generation)"])
-                }
-                return
-            }
-            logger.notice(
-                p.generation > generation
-                    ? "agent holds a newer generation than this hub; re-issuing the bundle above it"
-                    : "agent refused a replayed bundle; publishing the current one again",
-                metadata: ["spoke": "\(spoke)", "generation": "\(p.generation)"])
-            await publish([p])
-        } catch {
-            logger.error("cannot re-issue bundle", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
-        }
     }
 }

@@ -1,8 +1,8 @@
 /// Lower-case hexadecimal, without Foundation's per-byte formatting cost (hashes of every bundle).
-enum Hex {
+public enum Hex {
     static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+    public static func encode<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(64)
         for b in bytes {

@@ -1,3 +1,4 @@
+import FlotillaConcurrency
 /// Placement that remembers its last answer, so that after a small change in the source (one
 /// policy, one object, one spoke) it recomputes only what that change can affect and reports
 /// which spokes' bundles changed.

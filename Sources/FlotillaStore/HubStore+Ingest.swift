@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 import Foundation
 import GRDB
 

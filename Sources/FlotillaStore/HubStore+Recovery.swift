@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 import Foundation
 import GRDB
 
@@ -51,31 +52,28 @@ extension HubStore {
         }
     }
 
-    /// Answers an agent that refused a bundle as older than the `generation` it holds.
-    /// If the refused bundle was a replay (the hub is not behind), the current envelope is
-    /// returned unchanged, to be published again over the replayed retained message. If the hub
-    /// is behind and `mayReissue` (the recovery window is open), the current content is
-    /// re-issued above the agent's generation.
-    /// - Returns: what to publish, or `nil` when the spoke has no bundle or the claim is not taken.
-    public func reassert(
-        spoke: String, above generation: Int64, mayReissue: Bool,
-        makeEnvelope: @Sendable (_ payload: [UInt8], _ generation: Int64) throws -> [UInt8]
-    ) async throws -> Publication? {
-        guard generation >= 1, generation < WireLimits.maxCounter else { return nil }
-        return try await db.write { db in
+    /// The generation and envelope currently published for a spoke in the inventory.
+    public func currentPublication(spoke: String) async throws -> Publication? {
+        try await db.read { db in
             guard let row = try Row.fetchOne(
                 db, sql: "SELECT generation, envelope FROM spoke WHERE name = ? AND inInventory = 1", arguments: [spoke]),
                 let data = row["envelope"] as Data?
             else { return nil }
-            let current: Int64 = row["generation"]
-            if current >= generation { return Publication(spoke: spoke, generation: current, envelope: Array(data)) }
-            guard mayReissue else { return nil }
-            let old = try Envelope.decode(Array(data), trustedKeys: [], maxBytes: Int.max)
-            let next = generation + 1
-            let envelope = try makeEnvelope(old.payload, next)
+            return Publication(spoke: spoke, generation: row["generation"], envelope: Array(data))
+        }
+    }
+
+    /// Replaces a spoke's published envelope by the same content under a higher generation
+    /// (re-issued above what an agent holds), only if its generation is still `current`: a
+    /// reload that committed meanwhile wins.
+    /// - Returns: whether the envelope was replaced.
+    public func reissue(spoke: String, from current: Int64, to next: Int64, envelope: [UInt8]) async throws -> Bool {
+        guard next > current, next <= WireLimits.maxCounter else { return false }
+        return try await db.write { db in
             try db.execute(
-                sql: "UPDATE spoke SET generation = ?, envelope = ? WHERE name = ?", arguments: [next, Data(envelope), spoke])
-            return Publication(spoke: spoke, generation: next, envelope: envelope)
+                sql: "UPDATE spoke SET generation = ?, envelope = ? WHERE name = ? AND generation = ? AND inInventory = 1",
+                arguments: [next, Data(envelope), spoke, current])
+            return db.changesCount == 1
         }
     }
 

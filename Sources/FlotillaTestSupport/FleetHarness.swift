@@ -3,6 +3,7 @@ import FlotillaBrokerSetup
 import FlotillaHub
 import FlotillaMQTT
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import Foundation
 import Logging

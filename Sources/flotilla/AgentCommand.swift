@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlotillaAgent
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import Foundation
 import ServiceLifecycle

@@ -2,6 +2,7 @@ import ArgumentParser
 import FlotillaHub
 import FlotillaStore
 import FlotillaModel
+import FlotillaWire
 import Foundation
 import Metrics
 import Prometheus

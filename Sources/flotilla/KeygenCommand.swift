@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlotillaModel
+import FlotillaWire
 import Foundation
 
 struct KeygenCommand: AsyncParsableCommand {

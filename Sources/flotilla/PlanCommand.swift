@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlotillaModel
+import FlotillaRendering
 import FlotillaSource
 import Foundation
 

@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import FlotillaTestSupport
 import Foundation

@@ -1,5 +1,6 @@
 import FlotillaAgent
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import FlotillaTestSupport
 import Foundation

@@ -1,6 +1,7 @@
 import FlotillaAgent
 import FlotillaHub
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import FlotillaTestSupport
 import Foundation

@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaRendering
 import FlotillaSource
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 import Testing
 
 struct PlannerTests {

@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 import Testing
 
 /// The agent's second line of defence: a payload naming an object by a name Kubernetes would

@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import Foundation
 import Testing
@@ -54,25 +55,19 @@ struct HubStoreHostileTests {
         #expect(record.appliedGeneration == nil)
     }
 
-    @Test func aStoredGenerationClaimIsTakenOnlyInsideTheRecoveryWindow() async throws {
-        let store = try await T.store(generations: 1)
-        let key = SigningKey()
-        _ = try await store.record([.init(spoke: "s", hash: "real", objects: [])]) { spoke, gen in
-            try Envelope(spoke: spoke, generation: gen, payload: Array("{}".utf8)).encode(signingWith: key)
-        }
-        let make: @Sendable ([UInt8], Int64) throws -> [UInt8] = { payload, gen in
-            try Envelope(spoke: "s", generation: gen, payload: payload).encode(signingWith: key)
-        }
-        // Outside the window: nothing is re-issued above the hub's own generation.
-        #expect(try await store.reassert(spoke: "s", above: 1000, mayReissue: false, makeEnvelope: make) == nil)
-        #expect(try await store.generation(of: "s") == 2)
-        // Absurd generations are refused even inside it, and never overflow.
-        #expect(try await store.reassert(spoke: "s", above: Int64.max - 2, mayReissue: true, makeEnvelope: make) == nil)
-        #expect(try await store.reassert(spoke: "s", above: 9_223_372_036_854_775_805, mayReissue: true, makeEnvelope: make) == nil)
-        // Inside the window: the current content is re-issued above the agent's generation.
-        let p = try await store.reassert(spoke: "s", above: 7, mayReissue: true, makeEnvelope: make)
-        #expect(p?.generation == 8)
-        // Later plans keep counting from there without overflow.
+    @Test func aReissueNeverOverflowsAndLosesToAConcurrentPlan() async throws {
+        let store = try await T.store(generations: 2)
+        let current = try #require(try await store.currentPublication(spoke: "s"))
+        #expect(current.generation == 2)
+        // Beyond the protocol's bound: refused, whatever the claim.
+        #expect(try await store.reissue(spoke: "s", from: 2, to: WireLimits.maxCounter + 1, envelope: [1]) == false)
+        #expect(try await store.reissue(spoke: "s", from: 2, to: 1, envelope: [1]) == false)
+        // A plan committed meanwhile (generation 3) wins over a re-issue computed from 2.
+        _ = try await store.record([.init(spoke: "s", hash: "newer", objects: [])], makeEnvelope: T.make)
+        #expect(try await store.reissue(spoke: "s", from: 2, to: 8, envelope: [8]) == false)
+        #expect(try await store.reissue(spoke: "s", from: 3, to: 8, envelope: [8]) == true)
+        #expect(try await store.generation(of: "s") == 8)
+        // Later plans keep counting from there.
         let pubs = try await store.record([.init(spoke: "s", hash: "next", objects: [])], makeEnvelope: T.make)
         #expect(pubs.map(\.generation) == [9])
     }

@@ -1,4 +1,5 @@
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 
 /// The fleet's state, aggregated from the hub's records and plan: the one place that says

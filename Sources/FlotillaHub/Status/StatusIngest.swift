@@ -1,5 +1,6 @@
 import FlotillaMQTT
 import FlotillaModel
+import FlotillaWire
 import FlotillaStore
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import FlotillaModel
 /// Why an envelope or bundle was refused. Each case becomes a status report on the agent.
 public enum EnvelopeError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Bytes that are not an envelope (bad magic, truncated, bad header).

@@ -1,3 +1,6 @@
+import FlotillaModel
+import FlotillaWire
+
 /// `flotilla plan --explain KIND/NAMESPACE/NAME`: for one object, per policy, which clause selects
 /// it (or which test of each clause failed) and which spokes the policy matches.
 extension PlanRenderer {

@@ -1,3 +1,6 @@
+import FlotillaModel
+import FlotillaWire
+
 /// What `flotilla plan` prints, computed from a ``Plan`` and the ``FleetSource`` it came from.
 /// Pure: every function returns text or trees and never prints; the same plan gives the same output.
 public struct PlanRenderer: Sendable {

@@ -1,3 +1,4 @@
+import FlotillaModel
 import CompressNIO
 import Crypto
 import Foundation
@@ -144,14 +145,6 @@ extension Array where Element == UInt8 {
         append(contentsOf: [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)])
     }
     mutating func appendBE(_ v: UInt16) { append(contentsOf: [UInt8(v >> 8), UInt8(v & 0xFF)]) }
-}
-
-extension Value {
-    /// Builds a tree from any `Encodable` through JSON.
-    public init(encodable: some Encodable) throws {
-        let data = try JSONEncoder().encode(encodable)
-        self = try JSONDecoder().decode(Value.self, from: data)
-    }
 }
 
 /// Deflate state that can be reused: a fresh zlib stream costs more than compressing a small

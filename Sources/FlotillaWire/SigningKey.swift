@@ -1,3 +1,4 @@
+import FlotillaModel
 import Crypto
 import Foundation
 

@@ -1,3 +1,5 @@
+import FlotillaConcurrency
+import FlotillaModel
 /// Builds many envelopes on every core: deflate and Ed25519 dominate a fan-out of thousands of
 /// changed bundles, and each envelope is independent of the others.
 public enum EnvelopeBatch {

@@ -1,3 +1,4 @@
+import FlotillaModel
 /// The topic tree of one fleet, under a configurable prefix (default `flotilla/v1`).
 public struct Topics: Sendable, Hashable {
     public var prefix: String

@@ -1,10 +1,10 @@
 import Dispatch
 
 /// Maps `0..<count` on every core. Planning is pure, so spokes (or groups) can render side by side.
-enum ParallelMap {
+public enum ParallelMap {
     /// `body(i)` for every `i`, in index order; serial below `serialBelow` items, where starting
     /// threads costs more than it saves.
-    static func map<T: Sendable>(_ count: Int, serialBelow: Int = 64, _ body: @Sendable (Int) -> T) -> [T] {
+    public static func map<T: Sendable>(_ count: Int, serialBelow: Int = 64, _ body: @Sendable (Int) -> T) -> [T] {
         guard count >= serialBelow else { return (0..<count).map(body) }
         let chunks = min(count, 64)
         let results = [T?](unsafeUninitializedCapacity: count) { buffer, initialized in
