@@ -72,10 +72,13 @@ let package = Package(
             ],
             swiftSettings: sharedSettings
         ),
-        // What the command line prints of a plan: tables, JSON, YAML, explanations.
+        // Objects as text: the one YAML writer (agent files, `plan -o yaml`) and what `plan` prints.
         .target(
             name: "FlotillaRendering",
-            dependencies: ["FlotillaModel", "FlotillaWire"],
+            dependencies: [
+                "FlotillaModel", "FlotillaWire",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: sharedSettings
         ),
         // Writes a locked-down mosquitto directory: config, ACL, password file, per-client credentials.
@@ -120,8 +123,7 @@ let package = Package(
         .target(
             name: "FlotillaAgent",
             dependencies: [
-                "FlotillaConcurrency", "FlotillaMQTT", "FlotillaModel", "FlotillaWire", "FlotillaStore",
-                .product(name: "Yams", package: "Yams"),
+                "FlotillaConcurrency", "FlotillaMQTT", "FlotillaModel", "FlotillaWire", "FlotillaStore", "FlotillaRendering",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,8 +1,8 @@
 import FlotillaConcurrency
 import FlotillaModel
+import FlotillaRendering
 import FlotillaWire
 import Foundation
-import Yams
 
 /// Writes each object as a YAML file into a directory and removes the files of objects no
 /// longer wanted; exactly the auto-deploy manifests directory of K3s and RKE2.
@@ -79,7 +79,7 @@ public struct DirApplier: Applier {
 
     /// Writes one object unless its file already holds it (or exists, for create-only objects).
     static func write(_ item: SpokeBundle.Item, to path: String, in directory: String) throws -> ObjectStatus.State {
-        let data = Data(try YAMLRenderer.render(item.object).utf8)
+        let data = Data(try ManifestYAML.render(object: item.object).utf8)
         // Only a regular file counts as present: a link in its place is replaced, never read.
         if let existing = readRegularFile(path) {
             if item.createOnly || existing == data { return .unchanged }

@@ -26,8 +26,7 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: "Trusted hub public key file (repeat for key rotation). Without one, unsigned bundles are accepted.")
     var hubKey: [String] = []
 
-    @Option(help: "Largest bundle accepted, in bytes.")
-    var maxBundleBytes: Int = 4 << 20
+    @OptionGroup var bundleLimit: BundleLimitOptions
 
     @Option(help: "Seconds before unacknowledged reports are sent again.")
     var resendInterval: Double = 10
@@ -35,8 +34,7 @@ struct AgentRunCommand: AsyncParsableCommand {
     @Option(help: "Seconds between re-applications of the stored bundle (drift correction); 0 disables.")
     var reconcileInterval: Double = 300
 
-    @Option(help: "Topic prefix.")
-    var topicPrefix: String = "flotilla/v1"
+    @OptionGroup var topicOptions: TopicOptions
 
     @OptionGroup var brokerOptions: BrokerOptions
     @OptionGroup var log: LogOptions
@@ -64,8 +62,8 @@ struct AgentRunCommand: AsyncParsableCommand {
         let agent = try await Agent(
             configuration: AgentConfiguration(
                 name: name, mqtt: try brokerOptions.configuration(clientID: name), statePath: state,
-                applier: try ApplierSpec.make(applier), trustedKeys: keys, maxBundleBytes: maxBundleBytes,
-                topics: Topics(prefix: topicPrefix), resendInterval: resendInterval, reconcileInterval: reconcileInterval),
+                applier: try ApplierSpec.make(applier), trustedKeys: keys, maxBundleBytes: bundleLimit.maxBundleBytes,
+                topics: topicOptions.topics, resendInterval: resendInterval, reconcileInterval: reconcileInterval),
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
@@ -80,18 +78,16 @@ struct AgentInspectCommand: AsyncParsableCommand {
     @Option(help: "Agent state file (SQLite).")
     var state: String
 
-    @Option(name: .shortAndLong, help: "Output: table or json.")
+    @Option(name: .shortAndLong, help: "Output: table, json or yaml.")
     var output: OutputFormat = .table
 
     func run() async throws {
         guard FileManager.default.fileExists(atPath: state) else { throw ValidationError("no agent state at \(state)") }
         let inspection = try await AgentStore.inspect(path: state)
         switch output {
-        case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-            print(String(decoding: try encoder.encode(inspection), as: UTF8.self))
-        case .table, .yaml:
+        case .json: print(try StructuredOutput.json(inspection))
+        case .yaml: print(try StructuredOutput.yaml(inspection), terminator: "")
+        case .table:
             print("spoke:              \(inspection.spoke)")
             print("stored generation:  \(inspection.storedGeneration.map(String.init) ?? "-")")
             print("applied generation: \(inspection.appliedGeneration.map(String.init) ?? "-")")

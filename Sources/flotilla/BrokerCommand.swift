@@ -25,8 +25,7 @@ struct BrokerInitCommand: AsyncParsableCommand {
     @Option(name: .customLong("spoke"), help: "Spoke name (repeat); also its broker username.")
     var spokes: [String] = []
 
-    @Option(help: "Topic prefix.")
-    var topicPrefix: String = "flotilla/v1"
+    @OptionGroup var topicOptions: TopicOptions
 
     @Option(help: "Also add a TLS listener on this port that requires client certificates (CN = spoke name, or hub).")
     var tlsPort: Int?
@@ -62,7 +61,7 @@ struct BrokerInitCommand: AsyncParsableCommand {
         }
         let layout = try BrokerLayout.create(
             at: URL(fileURLWithPath: out), port: port, bindAddress: bind, spokes: spokes,
-            topics: .init(prefix: topicPrefix), tls: tls, passwd: try MosquittoPasswd())
+            topics: topicOptions.topics, tls: tls, passwd: try MosquittoPasswd())
         print("wrote \(layout.configFile.path), \(layout.aclFile.path), \(layout.passwordFile.path)")
         if let tls {
             print("TLS listener on \(tls.bindAddress):\(tls.port): client certificates from \(tls.caFile) required, CN = username")

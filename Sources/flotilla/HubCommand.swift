@@ -38,11 +38,9 @@ struct HubRunCommand: AsyncParsableCommand {
     @Option(help: "Also run `git pull --ff-only` in the source directory every this many seconds.")
     var gitPull: Double?
 
-    @Option(help: "Topic prefix.")
-    var topicPrefix: String = "flotilla/v1"
+    @OptionGroup var topicOptions: TopicOptions
 
-    @Option(help: "Largest bundle published, in bytes (uncompressed); a spoke whose bundle is larger keeps its previous one and the error names it.")
-    var maxBundleBytes: Int = 4 << 20
+    @OptionGroup var bundleLimit: BundleLimitOptions
 
     @Option(help: "Largest status report stored, in bytes; larger ones are dropped unacknowledged and logged.")
     var maxReportBytes: Int = WireLimits.defaultMaxReportBytes
@@ -90,7 +88,7 @@ struct HubRunCommand: AsyncParsableCommand {
         guard recoveryWindow >= 0 else { throw ValidationError("--recovery-window must not be negative") }
         var configuration = HubConfiguration(
             sourceDirectory: source, mqtt: try brokerOptions.configuration(clientID: clientId), statePath: state,
-            signingKey: key, topics: Topics(prefix: topicPrefix), pollInterval: poll, maxBundleBytes: maxBundleBytes,
+            signingKey: key, topics: topicOptions.topics, pollInterval: poll, maxBundleBytes: bundleLimit.maxBundleBytes,
             gitPullInterval: gitPull)
         configuration.maxReportBytes = maxReportBytes
         configuration.retention = ReportRetention(perSpoke: reportHistory, maxAgeDays: reportDays)

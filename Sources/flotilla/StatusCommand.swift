@@ -12,7 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Hub HTTP API URL.")
     var hub: String = "http://127.0.0.1:8080"
 
-    @Option(name: .shortAndLong, help: "Output: table or json.")
+    @Option(name: .shortAndLong, help: "Output: table, json or yaml.")
     var output: OutputFormat = .table
 
     @Option(help: "Wait up to this many seconds until every spoke has applied its desired generation and every report is stored.")
@@ -53,9 +53,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func show() async throws {
         let (data, snapshot) = try await fetch()
-        if output == .json {
-            print(String(decoding: data, as: UTF8.self))
-        } else {
+        switch output {
+        case .json: print(String(decoding: data, as: UTF8.self))
+        case .yaml: print(try StructuredOutput.yaml(snapshot), terminator: "")
+        case .table:
             print(StatusTable.render(snapshot, now: Date().timeIntervalSince1970))
         }
     }

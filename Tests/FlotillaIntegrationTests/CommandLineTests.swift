@@ -62,6 +62,10 @@ struct CommandLineTests {
             #expect(s["online"] as? Bool == true)
             #expect(s["phase"] as? String == "Applied")
         }
+        // -o yaml is the same tree in YAML.
+        let yaml = try Self.run(h, "status-yaml", ["status", "--hub", "http://\(http)", "-o", "yaml"])
+        #expect(yaml.code == 0)
+        #expect(yaml.output.contains("spokes:") && yaml.output.contains("name: store-x") && yaml.output.contains("phase: Applied"), "\(yaml.output)")
         let workloads = try #require(status["workloads"] as? [[String: Any]])
         let web = try #require(workloads.first { $0["name"] as? String == "web-config" })
         #expect(web["apiVersion"] as? String == "v1")
@@ -81,6 +85,8 @@ struct CommandLineTests {
         #expect(inspect["appliedGeneration"] as? Int == 1)
         #expect((inspect["lastSequence"] as? Int ?? 0) >= 3)
         #expect(inspect["outboxPending"] as? Int != nil)
+        let inspectYAML = try Self.run(h, "inspect-yaml", ["agent", "inspect", "--state", h.agentState(of: "store-x"), "-o", "yaml"])
+        #expect(inspectYAML.output.contains("spoke: store-x") && inspectYAML.output.contains("appliedGeneration: 1"), "\(inspectYAML.output)")
         try await eventually("hub sees store-x offline") {
             let s = try Self.json(try Self.run(h, "status-json2", ["status", "--hub", "http://\(http)", "-o", "json"]).output)
             let x = (s["spokes"] as? [[String: Any]])?.first { $0["name"] as? String == "store-x" }
