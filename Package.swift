@@ -72,6 +72,12 @@ let package = Package(
             ],
             swiftSettings: sharedSettings
         ),
+        // Free ports and synthetic fleets, for `flotilla bench` and the tests alike.
+        .target(
+            name: "FlotillaFixtures",
+            dependencies: ["FlotillaModel"],
+            swiftSettings: sharedSettings
+        ),
         // Objects as text: the one YAML writer (agent files, `plan -o yaml`) and what `plan` prints.
         .target(
             name: "FlotillaRendering",
@@ -133,7 +139,7 @@ let package = Package(
         .target(
             name: "FlotillaBench",
             dependencies: [
-                "FlotillaHub", "FlotillaMQTT", "FlotillaModel", "FlotillaWire", "FlotillaStore",
+                "FlotillaFixtures", "FlotillaHub", "FlotillaMQTT", "FlotillaModel", "FlotillaWire", "FlotillaStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings
@@ -155,14 +161,14 @@ let package = Package(
         .target(
             name: "FlotillaTestSupport",
             dependencies: [
-                "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaWire", "FlotillaBrokerSetup", "FlotillaStore",
+                "FlotillaFixtures", "FlotillaMQTT", "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaWire", "FlotillaBrokerSetup", "FlotillaStore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings
         ),
         .testTarget(
             name: "FlotillaModelTests",
-            dependencies: ["FlotillaModel", "FlotillaWire", "FlotillaRendering", "FlotillaSource"],
+            dependencies: ["FlotillaFixtures", "FlotillaModel", "FlotillaWire", "FlotillaRendering", "FlotillaSource"],
             swiftSettings: sharedSettings
         ),
         .testTarget(

@@ -152,24 +152,26 @@ public actor Agent: Service {
 
     func acknowledge(_ ack: Ack) async {
         // A collision notice matters whatever its sequence number; a plain ack only when it moves.
-        guard ack.epoch == store.epoch, ack.seq > acked || ack.newEpoch == true else { return }
+        guard ack.seq > acked || ack.newEpoch == true else { return }
         do {
-            try await store.acknowledge(ack)
-            if store.epoch != ack.epoch {
+            switch try await store.acknowledge(ack) {
+            case .ignored:
+                return
+            case .renumbered(let epoch):
                 // The hub holds a history this file did not write: it now numbers anew.
                 logger.warning(
                     "the hub holds reports this state file did not write (restored from an older copy?); pending reports renumbered under a new epoch",
-                    metadata: ["spoke": "\(configuration.name)", "epoch": "\(store.epoch)"])
+                    metadata: ["spoke": "\(configuration.name)", "epoch": "\(epoch)"])
                 acked = 0
                 sentThrough = 0
                 await announce()
                 await pump()
-                return
+            case .deleted:
+                acked = ack.seq
+                lastProgress = .now
+                if sentThrough < acked { sentThrough = acked }
+                await pump()
             }
-            acked = ack.seq
-            lastProgress = .now
-            if sentThrough < acked { sentThrough = acked }
-            await pump()
         } catch {
             logger.error("cannot record ack", metadata: ["error": "\(error)"])
         }

@@ -1,3 +1,4 @@
+import FlotillaFixtures
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -12,7 +13,7 @@ final class BenchBroker {
     init(inflight: Int) throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        port = Int32.random(in: 20000...40000)
+        port = try FreePort.find()
         let conf = """
             user \(ProcessInfo.processInfo.userName)
             listener \(port) 127.0.0.1
@@ -34,23 +35,7 @@ final class BenchBroker {
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        while !Self.listening(port) {
-            guard Date() < deadline else { throw BenchError("mosquitto did not start on port \(port)") }
-            usleep(20_000)
-        }
-    }
-
-    static func listening(_ port: Int32) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var a = sockaddr_in()
-        a.sin_family = sa_family_t(AF_INET)
-        a.sin_port = in_port_t(UInt16(port).bigEndian)
-        a.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &a) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-        }
+        try FreePort.waitUntilListening(port: port, timeout: 10)
     }
 
     func stop() {

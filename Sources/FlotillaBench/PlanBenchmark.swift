@@ -1,3 +1,4 @@
+import FlotillaFixtures
 import FlotillaModel
 import Foundation
 

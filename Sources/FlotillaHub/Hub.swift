@@ -111,7 +111,7 @@ public actor Hub: Service {
             }
             guard let (spoke, channel) = configuration.topics.parse(message.topic) else { continue }
             switch channel {
-            case .status: await ingest.enqueue(message)
+            case .status: await ingest.enqueue(spoke: spoke, payload: message.payload)
             case .presence: await ingest.presence(spoke: spoke, payload: message.payload)
             case .ack: await ingest.observeAck(spoke: spoke, payload: message.payload)
             case .desired: continue

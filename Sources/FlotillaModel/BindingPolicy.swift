@@ -55,16 +55,7 @@ extension BindingPolicy {
         func fail(_ f: String, _ m: String) {
             errors.append(SourceError(location: obj.origin, object: objName, field: f, message: m))
         }
-        if !obj.ref.namespace.isEmpty {
-            fail("metadata.namespace", "BindingPolicy is cluster-scoped; remove the namespace")
-        }
-        guard case .object(let spec)? = obj.tree["spec"] else {
-            fail("spec", "required map is missing")
-            return nil
-        }
-        for key in spec.keys.sorted() where !specFields.contains(key) {
-            fail("spec.\(key)", "unknown field (expected one of \(specFields.sorted().joined(separator: ", ")))")
-        }
+        guard let spec = obj.clusterScopedSpec(label: objName, allowed: specFields, errors: &errors) else { return nil }
         var selectors: [LabelSelector] = []
         if let cs = spec["clusterSelectors"], cs != .null {
             if case .array(let arr) = cs {

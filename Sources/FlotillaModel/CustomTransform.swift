@@ -39,16 +39,7 @@ extension CustomTransform {
         func fail(_ f: String, _ m: String) {
             errors.append(SourceError(location: obj.origin, object: objName, field: f, message: m))
         }
-        if !obj.ref.namespace.isEmpty {
-            fail("metadata.namespace", "CustomTransform is cluster-scoped; remove the namespace")
-        }
-        guard case .object(let spec)? = obj.tree["spec"] else {
-            fail("spec", "required map is missing")
-            return nil
-        }
-        for key in spec.keys.sorted() where !specFields.contains(key) {
-            fail("spec.\(key)", "unknown field (expected one of \(specFields.sorted().joined(separator: ", ")))")
-        }
+        guard let spec = obj.clusterScopedSpec(label: objName, allowed: specFields, errors: &errors) else { return nil }
         var group = ""
         if let g = spec["apiGroup"], g != .null {
             if let s = g.stringValue {

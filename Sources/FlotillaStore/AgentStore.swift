@@ -179,11 +179,20 @@ public struct AgentStore: Sendable {
     /// - the hub saw a report collide with a stored one (`newEpoch`);
     /// - the ack is above the last sequence number this file ever wrote;
     /// - the hub's digest of the report at the ack's sequence differs from this file's report.
-    /// - Returns: the number of reports deleted.
+    /// What an ack did to the outbox.
+    public enum AckOutcome: Sendable, Equatable {
+        /// Of another epoch: nothing to do.
+        case ignored
+        /// The reports up to the ack's sequence number were deleted (how many).
+        case deleted(Int)
+        /// The hub holds another history: everything pending now numbers under `epoch`.
+        case renumbered(epoch: String)
+    }
+
     @discardableResult
-    public func acknowledge(_ ack: Ack) async throws -> Int {
+    public func acknowledge(_ ack: Ack) async throws -> AckOutcome {
         try await db.write { db in
-            guard ack.epoch == (try Self.currentEpoch(db)) else { return 0 }
+            guard ack.epoch == (try Self.currentEpoch(db)) else { return .ignored }
             let lastSeq = try Int64.fetchOne(db, sql: "SELECT lastSeq FROM counter WHERE id = 1") ?? 0
             var foreign = ack.newEpoch == true || ack.seq > lastSeq
             if !foreign, let hash = ack.hash,
@@ -191,14 +200,11 @@ public struct AgentStore: Sendable {
             {
                 foreign = StatusReport.digest(of: Array(body)) != hash
             }
-            guard !foreign else {
-                try Self.startNewEpoch(db)
-                return 0
-            }
+            guard !foreign else { return .renumbered(epoch: try Self.startNewEpoch(db)) }
             try db.execute(sql: "DELETE FROM outbox WHERE seq <= ?", arguments: [ack.seq])
             let n = db.changesCount
             try db.execute(sql: "UPDATE counter SET ackedSeq = max(ackedSeq, ?) WHERE id = 1", arguments: [ack.seq])
-            return n
+            return .deleted(n)
         }
     }
 
@@ -206,7 +212,9 @@ public struct AgentStore: Sendable {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
     }
 
-    static func startNewEpoch(_ db: Database) throws {
+    /// - Returns: the new epoch.
+    @discardableResult
+    static func startNewEpoch(_ db: Database) throws -> String {
         let epoch = UUID().uuidString.lowercased()
         try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [epoch])
         let rows = try Row.fetchAll(db, sql: "SELECT seq, body, createdAt FROM outbox ORDER BY seq")
@@ -221,6 +229,7 @@ public struct AgentStore: Sendable {
                 arguments: [seq, Data(report.encoded()), row["createdAt"] as Double])
         }
         try db.execute(sql: "UPDATE counter SET lastSeq = ?, ackedSeq = 0 WHERE id = 1", arguments: [Int64(rows.count)])
+        return epoch
     }
 
     /// A summary for `flotilla agent inspect` and for presence.

@@ -1,3 +1,4 @@
+import FlotillaFixtures
 import FlotillaModel
 import FlotillaWire
 import Testing

@@ -12,7 +12,7 @@ struct AgentStoreHostileTests {
         for n in 1...4 { try await store.report(.event, message: "r\(n)") }
         let old = store.epoch
         // The ack covers seq 3, but the hub says some of these keys collided: nothing may go.
-        #expect(try await store.acknowledge(Ack(epoch: old, seq: 3, newEpoch: true)) == 0)
+        #expect(try await store.acknowledge(Ack(epoch: old, seq: 3, newEpoch: true)) == .renumbered(epoch: store.epoch))
         #expect(store.epoch != old)
         let reports = try await store.pending(limit: 10).compactMap { StatusReport.decode($0.body) }
         #expect(reports.map(\.message) == ["r1", "r2", "r3", "r4"])
@@ -25,14 +25,14 @@ struct AgentStoreHostileTests {
         let old = store.epoch
         let mine = try #require(try await store.pending(limit: 10).last)
         // The hub's report at seq 3 is not this file's: the retained ack is about another history.
-        #expect(try await store.acknowledge(Ack(epoch: old, seq: 3, hash: String(repeating: "0", count: 64))) == 0)
+        #expect(try await store.acknowledge(Ack(epoch: old, seq: 3, hash: String(repeating: "0", count: 64))) == .renumbered(epoch: store.epoch))
         #expect(store.epoch != old)
         #expect(try await store.pending(limit: 10).count == 3)
         // With the matching digest the same ack deletes as usual.
         let fresh = try AgentStore(path: AgentStoreTests.tempPath(), spoke: "s1")
         for n in 1...3 { try await fresh.report(.event, message: "r\(n)") }
         let body = try #require(try await fresh.pending(limit: 10).last?.body)
-        #expect(try await fresh.acknowledge(Ack(epoch: fresh.epoch, seq: 3, hash: StatusReport.digest(of: body))) == 3)
+        #expect(try await fresh.acknowledge(Ack(epoch: fresh.epoch, seq: 3, hash: StatusReport.digest(of: body))) == .deleted(3))
         #expect(mine.seq == 3)
     }
 

@@ -32,8 +32,8 @@ struct AgentStoreTests {
         let path = Self.tempPath()
         let store = try AgentStore(path: path, spoke: "s1")
         for n in 1...5 { try await store.report(.event, message: "r\(n)") }
-        #expect(try await store.acknowledge(Ack(epoch: "another-database", seq: 5)) == 0)
-        #expect(try await store.acknowledge(Ack(epoch: store.epoch, seq: 3)) == 3)
+        #expect(try await store.acknowledge(Ack(epoch: "another-database", seq: 5)) == .ignored)
+        #expect(try await store.acknowledge(Ack(epoch: store.epoch, seq: 3)) == .deleted(3))
         let pending = try await store.pending(limit: 10)
         #expect(pending.map(\.seq) == [4, 5])
         #expect(StatusReport.decode(pending[0].body)?.message == "r4")
@@ -71,7 +71,7 @@ struct AgentStoreTests {
         for n in 1...3 { try await store.report(.event, message: "r\(n)") }
         let old = store.epoch
         // The hub stored up to 10 of this epoch: more than this file ever wrote.
-        #expect(try await store.acknowledge(Ack(epoch: old, seq: 10)) == 0)
+        #expect(try await store.acknowledge(Ack(epoch: old, seq: 10)) == .renumbered(epoch: store.epoch))
         #expect(store.epoch != old)
         let pending = try await store.pending(limit: 10)
         #expect(pending.map(\.seq) == [1, 2, 3])

@@ -90,7 +90,9 @@ struct WireFuzzTests {
             let seq = [Int64.min, -1, 0, 1, last - 1, last, last + 1, Int64.max].randomElement(using: &rng)!
             let hash: String? = [nil, "", String(repeating: "0", count: 64)].randomElement(using: &rng)!
             let before = try await store.inspect().outboxPending
-            let deleted = try await store.acknowledge(Ack(epoch: epoch, seq: seq, hash: hash, newEpoch: Bool.random(using: &rng) ? true : nil))
+            let outcome = try await store.acknowledge(Ack(epoch: epoch, seq: seq, hash: hash, newEpoch: Bool.random(using: &rng) ? true : nil))
+            var deleted = 0
+            if case .deleted(let n) = outcome { deleted = n }
             deletedByAcks += deleted
             let after = try await store.pending(limit: 10_000)
             #expect(after.count == before - deleted)

@@ -24,7 +24,7 @@ actor StatusIngest {
 
     /// The spokes of the live inventory; everything else is dropped.
     private var known: Set<String> = []
-    private var buffer: [MQTTMessage] = []
+    private var buffer: [(spoke: String, payload: [UInt8])] = []
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     /// The highest ack seen on the broker or published, per spoke: an ack never goes below it.
@@ -70,8 +70,8 @@ actor StatusIngest {
         }
     }
 
-    func enqueue(_ message: MQTTMessage) {
-        buffer.append(message)
+    func enqueue(spoke: String, payload: [UInt8]) {
+        buffer.append((spoke, payload))
         wake.yield()
     }
 
@@ -185,12 +185,12 @@ actor StatusIngest {
             buffer.removeAll()
             var bySpoke: [String: [IncomingReport]] = [:]
             var order: [String] = []
-            for m in batch {
-                guard let (spoke, _) = topics.parse(m.topic), admitKnown(spoke, channel: "status") else { continue }
+            for (spoke, payload) in batch {
+                guard admitKnown(spoke, channel: "status") else { continue }
                 do {
-                    let report = try StatusReport.parse(m.payload, maxBytes: maxReportBytes)
+                    let report = try StatusReport.parse(payload, maxBytes: maxReportBytes)
                     if bySpoke[spoke] == nil { order.append(spoke) }
-                    bySpoke[spoke, default: []].append(IncomingReport(report: report, digest: StatusReport.digest(of: m.payload)))
+                    bySpoke[spoke, default: []].append(IncomingReport(report: report, digest: StatusReport.digest(of: payload)))
                 } catch {
                     refuse(spoke: spoke, what: "status report", error)
                 }

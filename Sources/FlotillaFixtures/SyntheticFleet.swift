@@ -1,3 +1,5 @@
+import FlotillaModel
+
 /// A made-up but store-fleet-shaped source, for benchmarks and scale tests: the same arguments
 /// always give the same fleet.
 ///

@@ -8,7 +8,7 @@ public enum FreePort {
     /// A port the kernel just handed out on 127.0.0.1 and released.
     public static func find() throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw TestSupportError("socket: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw FixtureError("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
@@ -21,7 +21,7 @@ public enum FreePort {
                 return getsockname(fd, p, &len)
             }
         }
-        guard bound == 0 else { throw TestSupportError("bind: \(String(cString: strerror(errno)))") }
+        guard bound == 0 else { throw FixtureError("bind: \(String(cString: strerror(errno)))") }
         return Int32(UInt16(bigEndian: addr.sin_port))
     }
 
@@ -44,7 +44,7 @@ public enum FreePort {
     public static func waitUntilListening(port: Int32, timeout: Double) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while !isListening(port: port) {
-            guard Date() < deadline else { throw TestSupportError("nothing listens on 127.0.0.1:\(port) after \(timeout) s") }
+            guard Date() < deadline else { throw FixtureError("nothing listens on 127.0.0.1:\(port) after \(timeout) s") }
             usleep(20_000)
         }
     }
