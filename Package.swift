@@ -115,6 +115,7 @@ let package = Package(
             name: "FlotillaHub",
             dependencies: [
                 "FlotillaConcurrency", "FlotillaMQTT", "FlotillaModel", "FlotillaWire", "FlotillaSource", "FlotillaStore",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

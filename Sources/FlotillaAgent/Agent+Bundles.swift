@@ -88,7 +88,12 @@ extension Agent {
                 try await store.recordApply(
                     generation: envelope.header.generation, hash: envelope.header.hash, ok: outcome.ok,
                     message: outcome.message ?? (outcome.ok ? nil : "some objects failed"), objects: outcome.objects)
-                logger.info("reconciled", metadata: ["reason": "\(reason)", "generation": "\(envelope.header.generation)", "ok": "\(outcome.ok)"])
+                logger.log(
+                    level: outcome.ok ? .info : .warning, "reconciled",
+                    metadata: [
+                        "reason": "\(reason)", "generation": "\(envelope.header.generation)", "ok": "\(outcome.ok)",
+                        "failure": "\(outcome.ok ? "" : Self.failureReason(outcome))",
+                    ])
             }
         } catch {
             logger.error("cannot reconcile stored bundle", metadata: ["error": "\(error)"])
@@ -105,7 +110,11 @@ extension Agent {
         } catch {
             logger.error("cannot record apply", metadata: ["error": "\(error)"])
         }
-        logger.info("applied bundle", metadata: ["generation": "\(generation)", "ok": "\(outcome.ok)"])
+        if outcome.ok {
+            logger.info("applied bundle", metadata: ["generation": "\(generation)", "ok": "true"])
+        } else {
+            logger.warning("bundle failed to apply", metadata: ["generation": "\(generation)", "ok": "false", "reason": "\(Self.failureReason(outcome))"])
+        }
     }
 
     /// Reports a refusal once per distinct reason (a retained message comes back on every reconnect).
@@ -119,5 +128,11 @@ extension Agent {
             logger.error("cannot record refusal", metadata: ["error": "\(error)"])
         }
         await pump()
+    }
+
+    /// Every reason an apply failed, in full: the outcome's message and each failed object's.
+    static func failureReason(_ outcome: ApplyOutcome) -> String {
+        let objects = outcome.objects.filter { $0.state == .failed }.map { "\($0.ref): \($0.message ?? "failed")" }
+        return ([outcome.message].compactMap { $0 } + objects).joined(separator: "; ")
     }
 }

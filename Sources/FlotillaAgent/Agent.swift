@@ -46,6 +46,11 @@ public actor Agent: Service {
     }
 
     public func run() async throws {
+        if configuration.trustedKeys.isEmpty {
+            logger.warning("no --hub-key: unsigned bundles are accepted", metadata: ["spoke": "\(configuration.name)"])
+        } else {
+            logger.info("trusting hub keys", metadata: ["spoke": "\(configuration.name)", "keyIds": "\(configuration.trustedKeys.map(\.keyID).joined(separator: ","))"])
+        }
         try client.subscribe(configuration.topics.desired(configuration.name), qos: 1)
         try client.subscribe(configuration.topics.ack(configuration.name), qos: 1)
         try await store.report(.event, message: "agent started (applier \(configuration.applier.name))")

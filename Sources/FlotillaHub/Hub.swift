@@ -21,7 +21,11 @@ public actor Hub: Service {
     public internal(set) var plan: Plan?
     /// Why the newest source was rejected, or `nil` when it is live.
     public internal(set) var sourceError: String?
+    /// The source as last read was rejected whole.
+    public internal(set) var sourceRejected = false
     var fingerprint: String?
+    /// The fingerprint of the files whose reload has finished.
+    var readFingerprint: String?
     let plannerBox = PlannerBox()
     /// The bundle path: plan → generations → envelopes → broker.
     public nonisolated let publisher: BundlePublisher
@@ -55,6 +59,12 @@ public actor Hub: Service {
     }
 
     public func run() async throws {
+        if let key = configuration.signingKey {
+            logger.info("signing bundles", metadata: ["keyId": "\(key.keyID)"])
+        } else {
+            logger.warning(
+                "running without --signing-key: bundles are unsigned; agents given --hub-key refuse them, agents without one accept anything")
+        }
         try await openRecoveryWindowIfNeeded()
         await ingest.onGenerationClaim { [publisher] spoke, generation, mayReissue in
             await publisher.reassert(spoke: spoke, above: generation, mayReissue: mayReissue)

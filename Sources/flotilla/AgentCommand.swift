@@ -55,7 +55,7 @@ struct AgentRunCommand: AsyncParsableCommand {
             do {
                 keys.append(try VerifyingKey(base64: try String(contentsOfFile: file, encoding: .utf8)))
             } catch {
-                throw ValidationError("cannot load --hub-key \(file): \(error)")
+                throw RuntimeFailure("cannot load --hub-key \(file): \(error)")
             }
         }
         if keys.isEmpty { logger.warning("no --hub-key given: accepting unsigned bundles (development only)") }
@@ -82,7 +82,7 @@ struct AgentInspectCommand: AsyncParsableCommand {
     var output: OutputFormat = .table
 
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: state) else { throw ValidationError("no agent state at \(state)") }
+        guard FileManager.default.fileExists(atPath: state) else { throw RuntimeFailure("no agent state at \(state)") }
         let inspection = try await AgentStore.inspect(path: state)
         switch output {
         case .json: print(try StructuredOutput.json(inspection))

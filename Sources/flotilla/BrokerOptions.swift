@@ -58,7 +58,7 @@ struct BrokerOptions: ParsableArguments {
                 password = try String(contentsOfFile: passwordFile, encoding: .utf8)
                     .split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             } catch {
-                throw ValidationError("cannot read --password-file \(passwordFile): \(error.localizedDescription)")
+                throw RuntimeFailure("cannot read --password-file \(passwordFile): \(error.localizedDescription)")
             }
         }
         var tls: MQTTConfiguration.TLS?

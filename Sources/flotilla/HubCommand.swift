@@ -80,7 +80,7 @@ struct HubRunCommand: AsyncParsableCommand {
             do {
                 key = try SigningKey(base64: try String(contentsOfFile: signingKey, encoding: .utf8))
             } catch {
-                throw ValidationError("cannot load --signing-key \(signingKey): \(error)")
+                throw RuntimeFailure("cannot load --signing-key \(signingKey): \(error)")
             }
         }
         guard maxReportBytes >= 1024 else { throw ValidationError("--max-report-bytes must be at least 1024") }

@@ -19,12 +19,12 @@ struct KeygenCommand: AsyncParsableCommand {
         let keyPath = (out as NSString).appendingPathComponent("hub.key")
         let pubPath = (out as NSString).appendingPathComponent("hub.pub")
         if !force, fm.fileExists(atPath: keyPath) || fm.fileExists(atPath: pubPath) {
-            throw ValidationError("\(keyPath) or \(pubPath) exists; pass --force to replace it")
+            throw RuntimeFailure("\(keyPath) or \(pubPath) exists; pass --force to replace it")
         }
         let key = SigningKey()
         // Create the private key with mode 0600 from the start: no window where others can read it.
         guard fm.createFile(atPath: keyPath, contents: Data((key.base64 + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw ValidationError("cannot write \(keyPath)")
+            throw RuntimeFailure("cannot write \(keyPath)")
         }
         try fm.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyPath)
         try Data((key.verifyingKey.base64 + "\n").utf8).write(to: URL(fileURLWithPath: pubPath))

@@ -19,6 +19,9 @@ extension Hub {
         guard fp != fingerprint else { return }
         fingerprint = fp
         await reload()
+        // Only now is the plan of these files live (or their rejection known): what
+        // `status --wait` compares with the files on disk.
+        readFingerprint = fingerprint
     }
 
     /// Loads, validates and plans the source (on the blocking pool), then hands the changed
@@ -39,6 +42,7 @@ extension Hub {
         case .failure(let error):
             // Rejected as written: wait for the next change of the files.
             sourceError = error.description
+            sourceRejected = true
             sourceErrorsCounter.increment()
             logger.error("source rejected; keeping the last good plan", metadata: ["errors": "\(error.description)"])
             return
@@ -68,6 +72,7 @@ extension Hub {
             let names = Set(newPlan.spokes.map(\.spoke.name))
             let removed = try await store.retire(keeping: names)
             plan = newPlan
+            sourceRejected = false
             await ingest.setKnown(names)
             sourceError = problems.isEmpty ? nil : problems.joined(separator: "\n")
             for p in problems { logger.error("spoke keeps its previous bundle", metadata: ["error": "\(p)"]) }

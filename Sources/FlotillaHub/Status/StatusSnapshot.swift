@@ -1,3 +1,5 @@
+import Crypto
+import FlotillaConcurrency
 import FlotillaModel
 
 /// What `GET /api/v1/status` returns and `flotilla status` prints.
@@ -38,12 +40,26 @@ public struct StatusSnapshot: Sendable, Codable, Equatable {
 
     public struct HubInfo: Sendable, Codable, Equatable {
         public var source: String
+        /// Why the source or some spokes' bundles could not be used (the last good ones stay live).
         public var sourceError: String?
+        /// The whole source as it was last read was rejected: nothing of it is live.
+        public var sourceRejected: Bool
+        /// The revision of the source files the hub last read (a digest of paths, sizes and times).
+        public var sourceRevision: String?
+        /// The revision of the source files on disk now: when it differs, the hub has not read
+        /// the newest edit yet.
+        public var sourceRevisionOnDisk: String?
         public var brokerConnected: Bool
 
-        public init(source: String, sourceError: String?, brokerConnected: Bool) {
+        public init(
+            source: String, sourceError: String?, sourceRejected: Bool = false, sourceRevision: String? = nil,
+            sourceRevisionOnDisk: String? = nil, brokerConnected: Bool
+        ) {
             self.source = source
             self.sourceError = sourceError
+            self.sourceRejected = sourceRejected
+            self.sourceRevision = sourceRevision
+            self.sourceRevisionOnDisk = sourceRevisionOnDisk
             self.brokerConnected = brokerConnected
         }
     }
@@ -56,8 +72,18 @@ public struct StatusSnapshot: Sendable, Codable, Equatable {
 extension Hub {
     /// The fleet as the hub sees it now.
     public func statusSnapshot() async throws -> StatusSnapshot {
-        FleetStatus.snapshot(
+        let loader = self.loader
+        let onDisk = await BlockingPool.run { loader.fingerprint() }
+        return FleetStatus.snapshot(
             records: try await store.spokes(), plan: plan,
-            hub: .init(source: configuration.sourceDirectory, sourceError: sourceError, brokerConnected: connected))
+            hub: .init(
+                source: configuration.sourceDirectory, sourceError: sourceError, sourceRejected: sourceRejected,
+                sourceRevision: readFingerprint.map(Self.revision), sourceRevisionOnDisk: Self.revision(onDisk),
+                brokerConnected: connected))
+    }
+
+    /// A short name for a source fingerprint.
+    static func revision(_ fingerprint: String) -> String {
+        Hex.encode(SHA256.hash(data: Array(fingerprint.utf8)).prefix(8))
     }
 }
