@@ -26,9 +26,14 @@ extension Agent {
 
     private func receiveNow(envelope bytes: [UInt8]) async {
         guard !bytes.isEmpty else {
+            // Retired: the hub cleared the bundle, the ack and the presence. Keep running what
+            // was applied (an edge site must not tear down its workloads because a message went
+            // missing) and stop re-announcing presence, which the hub cleared on purpose.
+            retired = true
             await refuse("desired state was cleared at the broker (spoke removed from the inventory?); keeping the last bundle")
             return
         }
+        retired = false
         let envelope: Envelope
         do {
             envelope = try Envelope.decode(bytes, trustedKeys: configuration.trustedKeys, maxBytes: configuration.maxBundleBytes)
@@ -78,8 +83,19 @@ extension Agent {
     private func reconcileNow(reason: String) async {
         do {
             guard let bytes = try await store.storedEnvelope() else { return }
-            // Stored bytes were verified on receipt; verify again in case the file was altered.
-            let envelope = try Envelope.decode(bytes, trustedKeys: configuration.trustedKeys, maxBytes: configuration.maxBundleBytes)
+            // Stored bytes were verified on receipt; verify again in case the file was altered,
+            // or the key that signed them is no longer trusted.
+            let envelope: Envelope
+            do {
+                envelope = try Envelope.decode(bytes, trustedKeys: configuration.trustedKeys, maxBytes: configuration.maxBundleBytes)
+            } catch {
+                let stored = try await store.inspect()
+                // Reported, so the hub shows the spoke Refused instead of Applied.
+                await refuse(
+                    "drift correction stopped: the stored bundle (generation \(stored.storedGeneration ?? 0), key \(stored.storedKeyId ?? "?")) no longer verifies: \(error); waiting for a bundle this agent trusts",
+                    generation: stored.storedGeneration)
+                return
+            }
             let bundle = try SpokeBundle.decode(payload: envelope.payload)
             let outcome = await configuration.applier.apply(bundle)
             let changed = outcome.objects.contains { $0.state != .unchanged }

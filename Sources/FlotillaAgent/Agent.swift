@@ -25,6 +25,8 @@ public actor Agent: Service {
     /// Reports the broker has PUBACKed since start (the broker has them, the hub may not).
     public internal(set) var pubacked = 0
     var applying = false
+    /// The hub cleared this spoke's desired state: it left the inventory.
+    var retired = false
     var applyWaiters: [CheckedContinuation<Void, Never>] = []
     /// Publishes awaiting their PUBACK, counted by one child task of ``run()``.
     let unacknowledged: (stream: AsyncStream<PendingPublish>, continuation: AsyncStream<PendingPublish>.Continuation) = AsyncStream.makeStream()
@@ -51,6 +53,7 @@ public actor Agent: Service {
         } else {
             logger.info("trusting hub keys", metadata: ["spoke": "\(configuration.name)", "keyIds": "\(configuration.trustedKeys.map(\.keyID).joined(separator: ","))"])
         }
+        try await store.recordTrustedKeys(configuration.trustedKeys.map(\.keyID))
         try client.subscribe(configuration.topics.desired(configuration.name), qos: 1)
         try client.subscribe(configuration.topics.ack(configuration.name), qos: 1)
         try await store.report(.event, message: "agent started (applier \(configuration.applier.name))")
@@ -185,6 +188,7 @@ public actor Agent: Service {
     /// Publishes retained presence with the facts a hub needs, including the watermark this
     /// agent was last acknowledged: a hub that lost its database starts from there.
     func announce() async {
+        guard !retired else { return }
         let applied = try? await store.inspect().appliedGeneration
         let online = Presence(
             state: .online, agentVersion: FlotillaVersion.current, applier: configuration.applier.name,

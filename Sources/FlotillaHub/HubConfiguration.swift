@@ -25,6 +25,8 @@ public struct HubConfiguration: Sendable {
     /// Seconds during which agents' claims about generations and acknowledged sequence numbers
     /// are believed after a new state file is created, or after a start with ``recover``.
     public var recoveryWindow: Double = 3600
+    /// Seconds a spoke that left the inventory is still shown (as Retired) in status.
+    public var retiredGrace: Double = 3600
     /// Opens the recovery window at start: for a state file restored from a backup.
     public var recover = false
 

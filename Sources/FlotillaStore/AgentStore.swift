@@ -60,6 +60,10 @@ public struct AgentStore: Sendable {
                     INSERT INTO counter (id, lastSeq, ackedSeq) VALUES (1, 0, 0);
                     """)
         }
+        m.registerMigration("v2") { db in
+            // Which key signed the stored bundle: shown by inspect, checked against the trusted keys.
+            try db.execute(sql: "ALTER TABLE bundle ADD COLUMN keyId TEXT")
+        }
         return m
     }
 
@@ -87,8 +91,8 @@ public struct AgentStore: Sendable {
                 if header.generation < gen || (header.generation == gen && hash != header.hash) { return .stale(stored: gen) }
                 if hash == header.hash {
                     try db.execute(
-                        sql: "UPDATE bundle SET generation = ?, envelope = ? WHERE id = 1",
-                        arguments: [header.generation, Data(envelope)])
+                        sql: "UPDATE bundle SET generation = ?, envelope = ?, keyId = ? WHERE id = 1",
+                        arguments: [header.generation, Data(envelope), header.keyId])
                     let applied = try Row.fetchOne(db, sql: "SELECT hash, ok FROM applied WHERE id = 1")
                     if let applied, (applied["hash"] as String) == header.hash, (applied["ok"] as Int64) != 0 {
                         try db.execute(sql: "UPDATE applied SET generation = ? WHERE id = 1", arguments: [header.generation])
@@ -101,10 +105,10 @@ public struct AgentStore: Sendable {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO bundle (id, generation, hash, envelope, receivedAt) VALUES (1, ?, ?, ?, ?)
+                    INSERT INTO bundle (id, generation, hash, envelope, receivedAt, keyId) VALUES (1, ?, ?, ?, ?, ?)
                     ON CONFLICT(id) DO UPDATE SET generation = excluded.generation, hash = excluded.hash,
-                        envelope = excluded.envelope, receivedAt = excluded.receivedAt
-                    """, arguments: [header.generation, header.hash, Data(envelope), Date().timeIntervalSince1970])
+                        envelope = excluded.envelope, receivedAt = excluded.receivedAt, keyId = excluded.keyId
+                    """, arguments: [header.generation, header.hash, Data(envelope), Date().timeIntervalSince1970, header.keyId])
             try Self.enqueue(db, epoch: try Self.currentEpoch(db), kind: .received, generation: header.generation, hash: header.hash)
             return .stored
         }
@@ -240,14 +244,16 @@ public struct AgentStore: Sendable {
     static func inspect(_ reader: some DatabaseReader, spoke: String) async throws -> AgentInspection {
         try await reader.read { db in
             let counter = try Row.fetchOne(db, sql: "SELECT lastSeq, ackedSeq FROM counter WHERE id = 1")
-            let bundle = try Row.fetchOne(db, sql: "SELECT generation, hash FROM bundle WHERE id = 1")
+            let bundle = try Row.fetchOne(db, sql: "SELECT generation, hash, keyId FROM bundle WHERE id = 1")
+            let trusted = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'trustedKeys'")
             let applied = try Row.fetchOne(db, sql: "SELECT generation, hash, ok, message FROM applied WHERE id = 1")
             let pending = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
             return AgentInspection(
                 spoke: spoke, epoch: try Self.currentEpoch(db), storedGeneration: bundle?["generation"], storedHash: bundle?["hash"],
                 appliedGeneration: applied?["generation"], appliedHash: applied?["hash"],
                 lastApplyOK: applied.map { ($0["ok"] as Int64) != 0 }, lastApplyMessage: applied?["message"],
-                lastSequence: counter?["lastSeq"] ?? 0, ackedSequence: counter?["ackedSeq"] ?? 0, outboxPending: pending)
+                lastSequence: counter?["lastSeq"] ?? 0, ackedSequence: counter?["ackedSeq"] ?? 0, outboxPending: pending,
+                storedKeyId: bundle?["keyId"], trustedKeyIds: trusted.map { $0.split(separator: ",").map(String.init) })
         }
     }
 }
@@ -265,9 +271,21 @@ public struct AgentInspection: Sendable, Codable, Equatable {
     public var lastSequence: Int64
     public var ackedSequence: Int64
     public var outboxPending: Int
+    /// The key that signed the stored bundle (empty: unsigned).
+    public var storedKeyId: String?
+    /// The keys the agent trusted when it last started (`nil` before its first start).
+    public var trustedKeyIds: [String]?
 }
 
 extension AgentStore {
+    /// Records the keys the running agent trusts, for `flotilla agent inspect`.
+    public func recordTrustedKeys(_ keyIds: [String]) async throws {
+        try await db.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('trustedKeys', ?)", arguments: [keyIds.joined(separator: ",")])
+        }
+    }
+
     /// Copies the state file, consistent as of one moment, while the agent keeps writing.
     public func backup(to path: String) throws {
         let target = try DatabaseQueue(path: path)

@@ -158,7 +158,12 @@ extension HubStore {
                 sql: "UPDATE spoke SET phase = 'Failed', lastError = ?, lastResult = ? WHERE name = ?",
                 arguments: [r.message, Self.objectsJSON(r.objects), spoke])
         case .refused:
-            try db.execute(sql: "UPDATE spoke SET lastError = ? WHERE name = ?", arguments: [r.message, spoke])
+            // A refusal of what the hub wants the spoke to run (or of a bundle it could not even
+            // read) means the spoke is not on it; a refused replay of an older one changes nothing.
+            let current = r.generation.map { $0 >= published } ?? true
+            try db.execute(
+                sql: "UPDATE spoke SET lastError = ?, phase = CASE WHEN ? THEN 'Refused' ELSE phase END WHERE name = ?",
+                arguments: [r.message, current && r.storedGeneration == nil, spoke])
             if let held = r.storedGeneration { result.storedGenerationClaim = max(result.storedGenerationClaim ?? held, held) }
         case .received:
             try db.execute(

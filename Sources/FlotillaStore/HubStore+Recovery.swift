@@ -67,12 +67,12 @@ extension HubStore {
     /// (re-issued above what an agent holds), only if its generation is still `current`: a
     /// reload that committed meanwhile wins.
     /// - Returns: whether the envelope was replaced.
-    public func reissue(spoke: String, from current: Int64, to next: Int64, envelope: [UInt8]) async throws -> Bool {
+    public func reissue(spoke: String, from current: Int64, to next: Int64, envelope: [UInt8], keyId: String = "") async throws -> Bool {
         guard next > current, next <= WireLimits.maxCounter else { return false }
         return try await db.write { db in
             try db.execute(
-                sql: "UPDATE spoke SET generation = ?, envelope = ? WHERE name = ? AND generation = ? AND inInventory = 1",
-                arguments: [next, Data(envelope), spoke, current])
+                sql: "UPDATE spoke SET generation = ?, envelope = ?, keyId = ? WHERE name = ? AND generation = ? AND inInventory = 1",
+                arguments: [next, Data(envelope), keyId, spoke, current])
             return db.changesCount == 1
         }
     }

@@ -72,6 +72,15 @@ public struct HubStore: Sendable {
                 sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('createdAt', ?), ('newFile', ?)",
                 arguments: [String(Date().timeIntervalSince1970), upgraded ? "0" : "1"])
         }
+        m.registerMigration("v3") { db in
+            // keyId: which key signed the published envelope, so a new key re-signs them all.
+            // retiredAt: when the spoke left the inventory; status hides it after a grace period.
+            try db.execute(
+                sql: """
+                    ALTER TABLE spoke ADD COLUMN keyId TEXT;
+                    ALTER TABLE spoke ADD COLUMN retiredAt REAL;
+                    """)
+        }
         return m
     }
 
@@ -117,17 +126,20 @@ public struct HubStore: Sendable {
 
     /// The entries whose bundle differs from the recorded one (or whose spoke re-joins the
     /// inventory), each with the generation it will get: what a new plan must build and publish.
-    public func changed(_ entries: [PlanEntry]) async throws -> [(entry: PlanEntry, generation: Int64)] {
+    public func changed(_ entries: [PlanEntry], keyId: String = "") async throws -> [(entry: PlanEntry, generation: Int64)] {
         let current = try await db.read { db in
-            var out: [String: (generation: Int64, hash: String?, inInventory: Bool)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, generation, hash, inInventory FROM spoke") {
-                out[row["name"]] = (row["generation"], row["hash"], (row["inInventory"] as Int64) != 0)
+            var out: [String: (generation: Int64, hash: String?, inInventory: Bool, keyId: String?)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, generation, hash, inInventory, keyId FROM spoke") {
+                out[row["name"]] = (row["generation"], row["hash"], (row["inInventory"] as Int64) != 0, row["keyId"])
             }
             return out
         }
         return entries.compactMap { e in
             let old = current[e.spoke]
-            if let old, old.hash == e.hash, old.inInventory { return nil }
+            // Unchanged content signed by the current key: nothing to do. A bundle signed by
+            // another key is re-signed under the next generation, so that once every spoke has
+            // it, agents can drop the old key.
+            if let old, old.hash == e.hash, old.inInventory, (old.keyId ?? "") == keyId { return nil }
             // Generations stop at the protocol's limit: such a spoke keeps its bundle rather
             // than trap the hub (2^53 changes are not reached by honest use).
             let (next, overflow) = (old?.generation ?? 0).addingReportingOverflow(1)
@@ -139,23 +151,25 @@ public struct HubStore: Sendable {
     /// Stores envelopes built beforehand (see ``changed(_:)``) in one transaction. Each
     /// publication must carry exactly the next generation of its spoke; the hub is the only
     /// writer, so this holds unless two hubs share a state file, which this refuses.
-    public func commit(_ publications: [Publication], entries: [PlanEntry]) async throws {
+    public func commit(_ publications: [Publication], entries: [PlanEntry], keyId: String = "") async throws {
         let byName = Dictionary(entries.map { ($0.spoke, $0) }, uniquingKeysWith: { a, _ in a })
         try await db.write { db in
             // Thousands of rows per plan: compile each statement once.
             let select = try db.cachedStatement(sql: "SELECT generation FROM spoke WHERE name = ?")
             let upsert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO spoke (name, generation, hash, envelope, inInventory, objects, planError) VALUES (?, ?, ?, ?, 1, ?, NULL)
+                    INSERT INTO spoke (name, generation, hash, envelope, inInventory, objects, planError, keyId, retiredAt)
+                    VALUES (?, ?, ?, ?, 1, ?, NULL, ?, NULL)
                     ON CONFLICT(name) DO UPDATE SET generation = excluded.generation, hash = excluded.hash,
-                        envelope = excluded.envelope, inInventory = 1, objects = excluded.objects, planError = NULL
+                        envelope = excluded.envelope, inInventory = 1, objects = excluded.objects, planError = NULL,
+                        keyId = excluded.keyId, retiredAt = NULL
                     """)
             for p in publications {
                 let old = try Int64.fetchOne(select, arguments: [p.spoke]) ?? 0
                 guard p.generation == old + 1 else { throw StoreError.concurrentWriter(spoke: p.spoke) }
                 let e = byName[p.spoke]
                 let objectsJSON = String(decoding: Value.array((e?.objects ?? []).map(\.value)).canonicalJSON, as: UTF8.self)
-                try upsert.execute(arguments: [p.spoke, p.generation, e?.hash, Data(p.envelope), objectsJSON])
+                try upsert.execute(arguments: [p.spoke, p.generation, e?.hash, Data(p.envelope), objectsJSON, keyId])
             }
             let published = Set(publications.map(\.spoke))
             for e in entries where !published.contains(e.spoke) {
@@ -170,7 +184,7 @@ public struct HubStore: Sendable {
             try db.execute(
                 sql: """
                     INSERT INTO spoke (name, planError) VALUES (?, ?)
-                    ON CONFLICT(name) DO UPDATE SET planError = excluded.planError, inInventory = 1
+                    ON CONFLICT(name) DO UPDATE SET planError = excluded.planError, inInventory = 1, retiredAt = NULL
                     """, arguments: [spoke, error])
         }
     }
@@ -184,8 +198,8 @@ public struct HubStore: Sendable {
             let gone = current.filter { !names.contains($0) }
             for name in gone {
                 try db.execute(
-                    sql: "UPDATE spoke SET inInventory = 0, envelope = NULL, hash = NULL, objects = NULL WHERE name = ?",
-                    arguments: [name])
+                    sql: "UPDATE spoke SET inInventory = 0, envelope = NULL, hash = NULL, objects = NULL, keyId = NULL, retiredAt = ? WHERE name = ?",
+                    arguments: [Date().timeIntervalSince1970, name])
             }
             return gone
         }

@@ -24,6 +24,12 @@ public struct SpokeRecord: Sendable, Equatable {
     public var lastError: String?
     /// The per-object outcome of the last apply or failure.
     public var lastResult: [ObjectStatus]
+    /// The key that signed the published envelope (empty when unsigned, `nil` when none).
+    public var keyId: String?
+    /// When the spoke left the inventory (seconds since 1970).
+    public var retiredAt: Double?
+    /// The agent's version, from its presence.
+    public var agentVersion: String?
 
     /// A record built by hand (tests, tools); the hub's come from its database.
     public init(
@@ -71,6 +77,10 @@ public struct SpokeRecord: Sendable, Equatable {
         lastError = row["lastError"]
         let resultText: String? = row["lastResult"]
         lastResult = resultText.flatMap { try? JSONDecoder().decode([ObjectStatus].self, from: Data($0.utf8)) } ?? []
+        keyId = row["keyId"]
+        retiredAt = row["retiredAt"]
+        let presenceText: String? = row["presence"]
+        agentVersion = presenceText.flatMap { Presence.decode(Array($0.utf8)) }?.agentVersion
     }
 }
 

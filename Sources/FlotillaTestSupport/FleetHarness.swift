@@ -127,7 +127,7 @@ public final class FleetHarness: @unchecked Sendable {
     /// `logs` records what the hub logs.
     public func startHub(
         signingKey: SigningKey? = nil, maxBundleBytes: Int = 4 << 20, retainedReports: Int = 1_000_000, recoveryWindow: Double = 3600,
-        logs: LogRecorder? = nil
+        retiredGrace: Double = 3600, logs: LogRecorder? = nil
     ) throws -> Running<Hub> {
         var configuration = HubConfiguration(
             sourceDirectory: source.path, mqtt: mqtt(clientID: "flotilla-hub", username: BrokerLayout.hubUser),
@@ -135,6 +135,7 @@ public final class FleetHarness: @unchecked Sendable {
         // Tests count stored rows; retention has tests of its own.
         configuration.retention = ReportRetention(perSpoke: retainedReports)
         configuration.recoveryWindow = recoveryWindow
+        configuration.retiredGrace = retiredGrace
         let hub = try Hub(configuration: configuration, logger: logs?.logger(label: "flotilla.hub") ?? logger)
         return Running(hub) { try await hub.run() }
     }

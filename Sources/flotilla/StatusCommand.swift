@@ -61,7 +61,7 @@ struct StatusCommand: AsyncParsableCommand {
     static func whyNotSettled(_ s: StatusSnapshot) -> String {
         var lines: [String] = []
         if s.hub.sourceRevision != s.hub.sourceRevisionOnDisk { lines.append("the hub has not read the newest source files yet") }
-        for sp in s.spokes where sp.phase != .removed {
+        for sp in s.spokes where sp.phase != .retired {
             var why: [String] = []
             if !sp.converged {
                 why.append("\(sp.phase.rawValue), applied \(sp.appliedGeneration.map(String.init) ?? "nothing") of generation \(sp.desiredGeneration)")

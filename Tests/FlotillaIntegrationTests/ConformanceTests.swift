@@ -151,8 +151,8 @@ struct ConformanceTests {
         #expect(reports.map(\.kind) == [.received, .applied, .received, .applied])
         #expect(reports.map(\.seq) == [1, 2, 3, 4] && reports.suffix(2).allSatisfy { $0.generation == 2 })
 
-        // 3. A spoke that does not trust the signer refuses, once, keeps generation 2, and the
-        //    refusal reaches the hub without changing the spoke's phase.
+        // 3. A spoke that does not trust the signer refuses, once, keeps running generation 2, and
+        //    the hub shows it Refused: it is not on what the hub wants it to run.
         let stranger = h.directory.appendingPathComponent("stranger.pub").path
         try (SigningKey().verifyingKey.base64 + "\n").write(toFile: stranger, atomically: true, encoding: .utf8)
         run = try await Self.runSpoke(h, hubPub: stranger, until: nil, seconds: 10)
@@ -160,7 +160,7 @@ struct ConformanceTests {
         s = run.summary
         #expect(s.appliedGeneration == 2 && s.storedGeneration == 2 && s.outbox == 0 && s.lastSeq == 5, "\(run.output)")
         r = try #require(try await record())
-        #expect(r.phase == .applied && r.appliedGeneration == 2 && r.reportsStored == 5)
+        #expect(r.phase == .refused && r.appliedGeneration == 2 && r.reportsStored == 5)
         #expect(r.lastError?.contains("not trusted") == true, "\(r.lastError ?? "no error")")
         let refusal = try #require(try await hub.service.store.reports(spoke: Self.spoke).last)
         #expect(refusal.kind == .refused && refusal.seq == 5 && refusal.generation == nil)

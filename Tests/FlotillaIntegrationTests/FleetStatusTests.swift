@@ -10,7 +10,7 @@ struct FleetStatusTests {
     @Test func phasesMeanWhatTheySay() {
         #expect(FleetStatus.phase(of: SpokeRecord(name: "a", generation: 3, phase: .applied, appliedGeneration: 2)) == .applying)
         #expect(FleetStatus.phase(of: SpokeRecord(name: "a", generation: 3, phase: .applied, appliedGeneration: 3)) == .applied)
-        #expect(FleetStatus.phase(of: SpokeRecord(name: "a", inInventory: false, generation: 3, phase: .applied, appliedGeneration: 3)) == .removed)
+        #expect(FleetStatus.phase(of: SpokeRecord(name: "a", inInventory: false, generation: 3, phase: .applied, appliedGeneration: 3)) == .retired)
         #expect(FleetStatus.phase(of: SpokeRecord(name: "a", generation: 3, phase: .failed, appliedGeneration: 2)) == .failed)
     }
 

@@ -31,6 +31,8 @@ public actor BundlePublisher {
     let signingKey: SigningKey?
     let gate: any RolloutGate
     let logger: Logger
+    /// Which key signs: a published envelope signed by another is re-signed.
+    var keyId: String { signingKey?.keyID ?? "" }
     /// The newest generation handed to the broker per spoke.
     private var lastHandedOver: [String: Int64] = [:]
     private let publishedCounter = Counter(label: "flotilla_hub_bundles_published_total")
@@ -50,7 +52,7 @@ public actor BundlePublisher {
     /// Records and publishes a plan's bundles: `entries` is every spoke of the plan with its
     /// content hash, `payloads` the canonical payload of each.
     public func publish(_ entries: [HubStore.PlanEntry], payloads: [String: [UInt8]]) async throws -> Outcome {
-        let changed = try await store.changed(entries)
+        let changed = try await store.changed(entries, keyId: keyId)
         let candidates = changed.map { Candidate(spoke: $0.entry.spoke, generation: $0.generation, hash: $0.entry.hash) }
         let admitted = await gate.admit(candidates)
         let admittedNames = Set(admitted.map(\.spoke))
@@ -61,7 +63,7 @@ public actor BundlePublisher {
         // A held spoke's entry is not recorded: its old hash keeps it a candidate next time.
         let candidateNames = Set(candidates.map(\.spoke))
         let recorded = entries.filter { admittedNames.contains($0.spoke) || !candidateNames.contains($0.spoke) }
-        try await store.commit(publications, entries: recorded)
+        try await store.commit(publications, entries: recorded, keyId: keyId)
         handOver(publications)
         return Outcome(published: publications, held: candidates.map(\.spoke).filter { !admittedNames.contains($0) })
     }
@@ -78,12 +80,15 @@ public actor BundlePublisher {
         }
     }
 
-    /// Clears the retained bundle of spokes that left the inventory.
+    /// Clears every retained message of spokes that left the inventory: the bundle (which may
+    /// hold Secrets), the ack and the presence, so nothing of them stays on the broker.
     public func clear(_ spokes: [String]) {
         for spoke in spokes {
             lastHandedOver[spoke] = nil
-            logger.info("spoke left the inventory; clearing its retained bundle", metadata: ["spoke": "\(spoke)"])
-            try? sink.sendRetained(topic: topics.desired(spoke), payload: [])
+            logger.info("spoke left the inventory; clearing its retained bundle, ack and presence", metadata: ["spoke": "\(spoke)"])
+            for topic in [topics.desired(spoke), topics.ack(spoke), topics.presence(spoke)] {
+                try? sink.sendRetained(topic: topic, payload: [])
+            }
         }
     }
 
@@ -113,7 +118,9 @@ public actor BundlePublisher {
                 let old = try Envelope.decode(current.envelope, trustedKeys: [], maxBytes: Int.max)
                 return try Envelope(spoke: spoke, generation: next, payload: old.payload).encode(signingWith: key)
             }
-            guard try await store.reissue(spoke: spoke, from: current.generation, to: next, envelope: envelope) else { return }
+            guard try await store.reissue(spoke: spoke, from: current.generation, to: next, envelope: envelope, keyId: keyId) else {
+                return
+            }
             logger.notice(
                 "agent holds a newer generation than this hub; re-issuing the bundle above it",
                 metadata: ["spoke": "\(spoke)", "generation": "\(next)"])

@@ -11,16 +11,26 @@ public enum FleetStatus {
         r.inInventory && r.phase == .applied && r.appliedGeneration == r.generation
     }
 
-    /// The phase shown for a spoke: an apply of an older generation is still applying the newer.
+    /// The phase shown for a spoke. A spoke out of the inventory is retired; one whose presence
+    /// says offline is offline, whatever it last applied (it keeps running that); an apply of an
+    /// older generation is still applying the newer.
     public static func phase(of r: SpokeRecord) -> SpokePhase {
-        if !r.inInventory { return .removed }
+        if !r.inInventory { return .retired }
+        if !r.online && r.lastSeen != nil { return .offline }
         if r.phase == .applied, (r.appliedGeneration ?? 0) < r.generation { return .applying }
         return r.phase
     }
 
+    /// Whether a record is still shown: retired spokes disappear `retiredGrace` seconds after
+    /// they left the inventory.
+    public static func isShown(_ r: SpokeRecord, now: Double, retiredGrace: Double) -> Bool {
+        guard !r.inInventory else { return true }
+        return now - (r.retiredAt ?? now) < retiredGrace
+    }
+
     /// Every spoke converged and every report it sent stored: what `status --wait` waits for.
     public static func isSettled(_ s: StatusSnapshot) -> Bool {
-        let active = s.spokes.filter { $0.phase != .removed }
+        let active = s.spokes.filter { $0.phase != .retired }
         return !active.isEmpty && active.allSatisfy { $0.converged && $0.ackedSequence == $0.lastSequence }
     }
 
@@ -48,11 +58,15 @@ public enum FleetStatus {
     }
 
     /// Spokes and workloads: each placed object with how many spokes run it and where it failed.
-    public static func snapshot(records: [SpokeRecord], plan: Plan?, hub: StatusSnapshot.HubInfo) -> StatusSnapshot {
+    public static func snapshot(
+        records: [SpokeRecord], plan: Plan?, hub: StatusSnapshot.HubInfo, now: Double = 0, retiredGrace: Double = .infinity
+    ) -> StatusSnapshot {
         var spokes: [StatusSnapshot.SpokeStatus] = []
         var results: [String: [ObjectRef: ObjectStatus.State]] = [:]
         var converged: Set<String> = []
-        for r in records {
+        var failedSpokes: Set<String> = []
+        for r in records where isShown(r, now: now, retiredGrace: retiredGrace) {
+            if r.inInventory && r.phase == .failed { failedSpokes.insert(r.name) }
             if isConverged(r) { converged.insert(r.name) }
             var states: [ObjectRef: ObjectStatus.State] = [:]
             for o in r.lastResult { states[o.ref] = o.state }
@@ -62,7 +76,8 @@ public enum FleetStatus {
                     name: r.name, online: r.online, lastSeen: r.lastSeen, desiredGeneration: r.generation,
                     appliedGeneration: r.appliedGeneration, phase: phase(of: r), converged: isConverged(r),
                     reportsReceived: r.reportsStored, duplicatesAbsorbed: r.duplicates, lastSequence: r.lastSeq,
-                    ackedSequence: r.ackedSeq, errors: [r.planError, r.lastError].compactMap { $0 }))
+                    ackedSequence: r.ackedSeq, errors: [r.planError, r.lastError].compactMap { $0 }, keyId: r.keyId,
+                    agentVersion: r.agentVersion))
         }
         var workloads: [ObjectRef: StatusSnapshot.WorkloadStatus] = [:]
         for sp in plan?.spokes ?? [] {
@@ -77,7 +92,13 @@ public enum FleetStatus {
                     w.failedOn.append(sp.spoke.name)
                 case .applied?, .unchanged?:
                     if converged.contains(sp.spoke.name) { w.spokes.applied += 1 }
-                default: break
+                default:
+                    // A failed apply that names no object (the applier could not start) failed
+                    // every object it was given.
+                    if failedSpokes.contains(sp.spoke.name) {
+                        w.spokes.failed += 1
+                        w.failedOn.append(sp.spoke.name)
+                    }
                 }
                 workloads[p.ref] = w
             }

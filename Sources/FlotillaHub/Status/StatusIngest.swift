@@ -24,6 +24,9 @@ actor StatusIngest {
 
     /// The spokes of the live inventory; everything else is dropped.
     private var known: Set<String> = []
+    /// Spokes that left the inventory while this hub ran: their presence is cleared again if a
+    /// still-running agent republishes it.
+    private var retired: Set<String> = []
     private var buffer: [(spoke: String, payload: [UInt8])] = []
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
@@ -57,7 +60,14 @@ actor StatusIngest {
     /// The topic whose echo tells that the retained acks delivered before it have arrived.
     static func syncTopic(_ topics: Topics, clientID: String) -> String { "\(topics.prefix)/hub/sync/\(clientID)" }
 
-    func setKnown(_ names: Set<String>) { known = names }
+    func setKnown(_ names: Set<String>) {
+        retired.formUnion(known.subtracting(names))
+        retired.subtract(names)
+        known = names
+        // A spoke that left forgets its floor: its retained ack is cleared, and if it returns
+        // with the same agent database, the store's watermark still holds.
+        floors = floors.filter { names.contains($0.key) }
+    }
     func onGenerationClaim(_ handler: @escaping GenerationClaimHandler) { generationClaimHandler = handler }
     func setRecoveryUntil(_ until: Double) { recoveryUntil = until }
     var recoveryOpen: Bool { Date().timeIntervalSince1970 < recoveryUntil }
@@ -120,7 +130,12 @@ actor StatusIngest {
     }
 
     func presence(spoke: String, payload: [UInt8]) async {
-        guard admitKnown(spoke, channel: "presence") else { return }
+        guard admitKnown(spoke, channel: "presence") else {
+            if retired.contains(spoke), !payload.isEmpty, refusals.admit(spoke: spoke, reason: "retired presence").log {
+                _ = try? client.send(topic: topics.presence(spoke), payload: [], qos: 1, retain: true)
+            }
+            return
+        }
         let presence: Presence
         if payload.isEmpty {
             // An empty retained message clears presence.

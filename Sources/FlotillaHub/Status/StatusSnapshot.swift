@@ -1,6 +1,7 @@
 import Crypto
 import FlotillaConcurrency
 import FlotillaModel
+import Foundation
 
 /// What `GET /api/v1/status` returns and `flotilla status` prints.
 public struct StatusSnapshot: Sendable, Codable, Equatable {
@@ -20,6 +21,10 @@ public struct StatusSnapshot: Sendable, Codable, Equatable {
         public var lastSequence: Int64
         public var ackedSequence: Int64
         public var errors: [String]
+        /// The key that signed the bundle published for it (empty: unsigned).
+        public var keyId: String?
+        /// The agent's version, from its presence.
+        public var agentVersion: String?
     }
 
     public struct WorkloadStatus: Sendable, Codable, Equatable {
@@ -79,7 +84,8 @@ extension Hub {
             hub: .init(
                 source: configuration.sourceDirectory, sourceError: sourceError, sourceRejected: sourceRejected,
                 sourceRevision: readFingerprint.map(Self.revision), sourceRevisionOnDisk: Self.revision(onDisk),
-                brokerConnected: connected))
+                brokerConnected: connected),
+            now: Date().timeIntervalSince1970, retiredGrace: configuration.retiredGrace)
     }
 
     /// A short name for a source fingerprint.
