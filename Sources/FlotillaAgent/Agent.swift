@@ -37,6 +37,12 @@ public actor Agent: Service {
     public init(configuration: AgentConfiguration, logger: Logger = Logger(label: "flotilla.agent")) async throws {
         self.configuration = configuration
         self.logger = logger
+        if let certFile = configuration.mqtt.tls?.certFile {
+            let cn = try CertificateIdentity.commonName(ofPEMFile: certFile)
+            guard cn == configuration.name else {
+                throw AgentError.certificateNameMismatch(certificate: certFile, commonName: cn, name: configuration.name)
+            }
+        }
         store = try AgentStore(path: configuration.statePath, spoke: configuration.name)
         var mqtt = configuration.mqtt
         mqtt.clientID = configuration.name
@@ -45,6 +51,7 @@ public actor Agent: Service {
             topic: configuration.topics.presence(configuration.name), payload: Presence(state: .offline).encoded())
         client = try MQTTClient(configuration: mqtt, logger: logger)
         acked = try await store.inspect().ackedSequence
+        try await store.recordTrustedKeys(configuration.trustedKeys.map(\.keyID))
     }
 
     public func run() async throws {
@@ -53,7 +60,6 @@ public actor Agent: Service {
         } else {
             logger.info("trusting hub keys", metadata: ["spoke": "\(configuration.name)", "keyIds": "\(configuration.trustedKeys.map(\.keyID).joined(separator: ","))"])
         }
-        try await store.recordTrustedKeys(configuration.trustedKeys.map(\.keyID))
         try client.subscribe(configuration.topics.desired(configuration.name), qos: 1)
         try client.subscribe(configuration.topics.ack(configuration.name), qos: 1)
         try await store.report(.event, message: "agent started (applier \(configuration.applier.name))")

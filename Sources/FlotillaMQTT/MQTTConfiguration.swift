@@ -66,28 +66,3 @@ public struct MQTTConfiguration: Sendable {
         self.reconnectMax = reconnectMax
     }
 }
-
-/// A message delivered to a subscription.
-public struct MQTTMessage: Sendable, Hashable {
-    public var topic: String
-    public var payload: [UInt8]
-    public var qos: Int32
-    public var retained: Bool
-
-    public init(topic: String, payload: [UInt8], qos: Int32, retained: Bool) {
-        self.topic = topic
-        self.payload = payload
-        self.qos = qos
-        self.retained = retained
-    }
-}
-
-/// Connection life-cycle, as seen by the loop thread.
-public enum MQTTEvent: Sendable, Hashable {
-    /// CONNACK accepted; `sessionPresent` tells whether the broker kept the session.
-    case connected(sessionPresent: Bool)
-    /// The connection ended; the client reconnects by itself unless stopped.
-    case disconnected(reason: String)
-    /// A connection attempt failed (network) or was refused (credentials, ACL, TLS).
-    case connectFailed(MQTTError)
-}

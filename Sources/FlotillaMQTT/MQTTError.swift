@@ -1,9 +1,13 @@
 import CMosquitto
 import Foundation
 
-/// A libmosquitto failure: the operation, mosquitto's result code and its own message.
+/// A failure of the MQTT client: the operation, a category callers branch on, and the library's or
+/// the broker's own words.
+///
+/// A failed libmosquitto call keeps its ``MosquittoCode`` (and, for `MOSQ_ERR_ERRNO`, the errno
+/// read right after the call); a refusal by the broker keeps its ``MQTTReasonCode``.
 public struct MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// libmosquitto's result codes that callers branch on; the rest are `.other`.
+    /// What callers branch on; ``mosquittoCode`` and ``reasonCode`` keep the exact code.
     public enum Code: Sendable, Hashable {
         case noConnection, connectionLost, connectionRefused, notAuthorized, tls, protocolError
         case payloadTooLarge, invalid, errno(Int32), stopped, timedOut, rejected(reasonCode: Int32)
@@ -13,6 +17,12 @@ public struct MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
     public var operation: String
     public var code: Code
     public var message: String
+    /// libmosquitto's result code, when a library call failed.
+    public var mosquittoCode: MosquittoCode?
+    /// The broker's reason code, when the broker refused the connection or rejected a message.
+    public var reasonCode: MQTTReasonCode?
+    /// errno as it was right after the failing call, when the failure was a system call's.
+    public var systemError: Int32?
 
     public init(operation: String, code: Code, message: String) {
         self.operation = operation
@@ -20,27 +30,42 @@ public struct MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
-    /// Builds an error from a `MOSQ_ERR_*` code with `mosquitto_strerror`'s text.
-    public init(operation: String, rc: Int32) {
+    /// An error from a libmosquitto result code, with `errno` as captured right after the call;
+    /// the message is `mosquitto_strerror`'s, or `strerror(errno)` for `MOSQ_ERR_ERRNO`.
+    public init(operation: String, mosquittoCode: MosquittoCode, errno captured: Int32 = 0) {
         self.operation = operation
-        let err = mosq_err_t(rawValue: rc)
-        switch err {
-        case MOSQ_ERR_NO_CONN: code = .noConnection
-        case MOSQ_ERR_CONN_LOST: code = .connectionLost
-        case MOSQ_ERR_CONN_REFUSED: code = .connectionRefused
-        case MOSQ_ERR_AUTH, MOSQ_ERR_ACL_DENIED: code = .notAuthorized
-        case MOSQ_ERR_TLS, MOSQ_ERR_TLS_HANDSHAKE: code = .tls
-        case MOSQ_ERR_PROTOCOL, MOSQ_ERR_MALFORMED_PACKET: code = .protocolError
-        case MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_OVERSIZE_PACKET: code = .payloadTooLarge
-        case MOSQ_ERR_INVAL: code = .invalid
-        case MOSQ_ERR_ERRNO: code = .errno(errno)
-        default: code = .other(rc)
+        self.mosquittoCode = mosquittoCode
+        message = mosquittoCode.text(errno: captured)
+        if mosquittoCode == .errno { systemError = captured }
+        switch mosquittoCode {
+        case .noConnection: code = .noConnection
+        case .connectionLost: code = .connectionLost
+        case .connectionRefused: code = .connectionRefused
+        case .authentication, .aclDenied: code = .notAuthorized
+        case .tls, .tlsHandshake: code = .tls
+        case .protocolError, .malformedPacket: code = .protocolError
+        case .payloadSize, .oversizePacket: code = .payloadTooLarge
+        case .invalid: code = .invalid
+        case .errno: code = .errno(captured)
+        default: code = .other(mosquittoCode.rawValue)
         }
-        if err == MOSQ_ERR_ERRNO {
-            message = String(cString: strerror(errno))
-        } else {
-            message = String(cString: mosquitto_strerror(rc))
-        }
+    }
+
+    /// An error from a `MOSQ_ERR_*` code, reading `errno` now. Prefer
+    /// ``init(operation:mosquittoCode:errno:)`` with errno captured at the call site.
+    public init(operation: String, rc: Int32) {
+        let captured = errno
+        self.init(operation: operation, mosquittoCode: MosquittoCode(rawValue: rc), errno: captured)
+    }
+
+    /// A system call of the client's own (epoll, eventfd) failed with `errno`.
+    init(operation: String, systemError captured: Int32) {
+        self.init(operation: operation, code: .errno(captured), message: String(cString: strerror(captured)))
+        systemError = captured
+    }
+
+    init(operation: String, _ result: MosquittoResult) {
+        self.init(operation: operation, mosquittoCode: result.code, errno: result.errno)
     }
 
     public var description: String { "\(operation): \(message)" }

@@ -93,4 +93,41 @@ struct DayTwoTests {
         await agent.stop()
         await hub.stop()
     }
+
+    @Test func theHubIsBackedUpWhileItRuns() async throws {
+        let h = try FleetHarness()
+        try Self.fleet(h, spokes: ["store-b1", "store-b2"])
+        let hub = try h.startHub()
+        try await eventually("both published") { try await hub.service.store.publications().count == 2 }
+        let copy = h.directory.appendingPathComponent("hub-backup.sqlite").path
+        let run = try await CommandRun.flotilla(["hub", "backup", "--state", h.hubState, "--out", copy])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("2 spokes"), "\(run.output)")
+        let restored = try HubStore(path: copy)
+        #expect(try await restored.spokes().map(\.name) == ["store-b1", "store-b2"])
+        #expect(try await restored.publications().map(\.generation) == [1, 1])
+        // A second run refuses to overwrite the copy.
+        let again = try await CommandRun.flotilla(["hub", "backup", "--state", h.hubState, "--out", copy])
+        #expect(again.status != 0 && again.output.contains("exists"))
+        #expect(!again.output.contains("USAGE"), "a runtime failure prints no usage text")
+        await hub.stop()
+    }
+
+    @Test func anAgentRefusesToStartWithAnotherSpokesCertificate() async throws {
+        let h = try FleetHarness(tlsSpokes: ["store-c1", "store-c2"])
+        let config = AgentConfiguration(
+            name: "store-c1", mqtt: h.mqtt(clientID: "store-c1", username: "store-c2"), statePath: h.agentState(of: "store-c1"),
+            applier: DirApplier(directory: h.manifests(of: "store-c1")))
+        do {
+            _ = try await Agent(configuration: config)
+            Issue.record("an agent started with store-c2's certificate under --name store-c1")
+        } catch let error as AgentError {
+            #expect("\(error)".contains("store-c2") && "\(error)".contains("store-c1"), "\(error)")
+        }
+        // Its own certificate is fine.
+        let own = AgentConfiguration(
+            name: "store-c1", mqtt: h.mqtt(clientID: "store-c1", username: "store-c1"), statePath: h.agentState(of: "store-c1"),
+            applier: DirApplier(directory: h.manifests(of: "store-c1")))
+        _ = try await Agent(configuration: own)
+    }
 }
