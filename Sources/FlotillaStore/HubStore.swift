@@ -84,7 +84,7 @@ public struct HubStore: Sendable {
         return m
     }
 
-    /// What to publish for one spoke after ``record(plan:)``.
+    /// What to publish for one spoke: its generation and envelope.
     public struct Publication: Sendable, Equatable {
         public var spoke: String
         public var generation: Int64
@@ -108,20 +108,6 @@ public struct HubStore: Sendable {
             self.hash = hash
             self.objects = objects
         }
-    }
-
-    /// Records planned bundles. For each spoke whose hash differs from the last one, the
-    /// generation grows by one and `makeEnvelope(spoke, generation)` builds what to publish;
-    /// generation and envelope are stored together, before anything is published.
-    /// - Returns: the publications for the spokes that changed.
-    public func record(
-        _ entries: [PlanEntry], makeEnvelope: @Sendable (String, Int64) throws -> [UInt8]
-    ) async throws -> [Publication] {
-        let publications = try await changed(entries).map { e, generation in
-            Publication(spoke: e.spoke, generation: generation, envelope: try makeEnvelope(e.spoke, generation))
-        }
-        try await commit(publications, entries: entries)
-        return publications
     }
 
     /// The entries whose bundle differs from the recorded one (or whose spoke re-joins the

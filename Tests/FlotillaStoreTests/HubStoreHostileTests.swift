@@ -63,12 +63,12 @@ struct HubStoreHostileTests {
         #expect(try await store.reissue(spoke: "s", from: 2, to: WireLimits.maxCounter + 1, envelope: [1]) == false)
         #expect(try await store.reissue(spoke: "s", from: 2, to: 1, envelope: [1]) == false)
         // A plan committed meanwhile (generation 3) wins over a re-issue computed from 2.
-        _ = try await store.record([.init(spoke: "s", hash: "newer", objects: [])], makeEnvelope: T.make)
+        _ = try await HubStoreTests.record(store, [.init(spoke: "s", hash: "newer", objects: [])], makeEnvelope: T.make)
         #expect(try await store.reissue(spoke: "s", from: 2, to: 8, envelope: [8]) == false)
         #expect(try await store.reissue(spoke: "s", from: 3, to: 8, envelope: [8]) == true)
         #expect(try await store.generation(of: "s") == 8)
         // Later plans keep counting from there.
-        let pubs = try await store.record([.init(spoke: "s", hash: "next", objects: [])], makeEnvelope: T.make)
+        let pubs = try await HubStoreTests.record(store, [.init(spoke: "s", hash: "next", objects: [])], makeEnvelope: T.make)
         #expect(pubs.map(\.generation) == [9])
     }
 

@@ -16,11 +16,23 @@ struct HubStoreTests {
 
     static let make: @Sendable (String, Int64) throws -> [UInt8] = { spoke, gen in Array("\(spoke)@\(gen)".utf8) }
 
+    /// The store's half of publishing (the hub's is `BundlePublisher`): which spokes changed,
+    /// then their envelopes committed in one transaction.
+    static func record(
+        _ store: HubStore, _ entries: [HubStore.PlanEntry], makeEnvelope: @Sendable (String, Int64) throws -> [UInt8]
+    ) async throws -> [HubStore.Publication] {
+        let publications = try await store.changed(entries).map { e, generation in
+            HubStore.Publication(spoke: e.spoke, generation: generation, envelope: try makeEnvelope(e.spoke, generation))
+        }
+        try await store.commit(publications, entries: entries)
+        return publications
+    }
+
     /// A store whose inventory holds `spoke`, planned `generations` times (reports need a known spoke).
     static func store(spoke: String = "s", generations: Int = 1) async throws -> HubStore {
         let store = try HubStore(path: tempPath())
         for g in 1...generations {
-            _ = try await store.record([.init(spoke: spoke, hash: "h\(g)", objects: [])], makeEnvelope: make)
+            _ = try await HubStoreTests.record(store, [.init(spoke: spoke, hash: "h\(g)", objects: [])], makeEnvelope: make)
         }
         return store
     }
@@ -34,18 +46,18 @@ struct HubStoreTests {
     @Test func generationsGrowOnlyWhenTheHashChangesAndSurviveReopening() async throws {
         let path = Self.tempPath()
         var store = try HubStore(path: path)
-        var pubs = try await store.record([.init(spoke: "a", hash: "h1", objects: [])], makeEnvelope: Self.make)
+        var pubs = try await HubStoreTests.record(store, [.init(spoke: "a", hash: "h1", objects: [])], makeEnvelope: Self.make)
         #expect(pubs.map(\.generation) == [1])
-        pubs = try await store.record([.init(spoke: "a", hash: "h1", objects: [])], makeEnvelope: Self.make)
+        pubs = try await HubStoreTests.record(store, [.init(spoke: "a", hash: "h1", objects: [])], makeEnvelope: Self.make)
         #expect(pubs.isEmpty)
         store = try HubStore(path: path)
-        pubs = try await store.record([.init(spoke: "a", hash: "h2", objects: [])], makeEnvelope: Self.make)
+        pubs = try await HubStoreTests.record(store, [.init(spoke: "a", hash: "h2", objects: [])], makeEnvelope: Self.make)
         #expect(pubs.map(\.generation) == [2])
         #expect(pubs.first?.envelope == Array("a@2".utf8))
         // Leaving and returning keeps the generation growing.
         #expect(try await store.retire(keeping: []) == ["a"])
         #expect(try await store.publications().isEmpty)
-        pubs = try await store.record([.init(spoke: "a", hash: "h2", objects: [])], makeEnvelope: Self.make)
+        pubs = try await HubStoreTests.record(store, [.init(spoke: "a", hash: "h2", objects: [])], makeEnvelope: Self.make)
         #expect(pubs.map(\.generation) == [3])
     }
 
