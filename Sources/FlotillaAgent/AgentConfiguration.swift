@@ -23,7 +23,7 @@ public struct AgentConfiguration: Sendable {
 
     public init(
         name: String, mqtt: MQTTConfiguration, statePath: String, applier: any Applier, trustedKeys: [VerifyingKey] = [],
-        maxBundleBytes: Int = 4 << 20, topics: Topics = Topics(), resendInterval: Double = 10, window: Int = 200,
+        maxBundleBytes: Int = WireLimits.maxPacketBytes, topics: Topics = Topics(), resendInterval: Double = 10, window: Int = 200,
         reconcileInterval: Double = 300
     ) {
         self.name = name

@@ -83,7 +83,8 @@ extension BrokerLayout {
         # QoS 1 window, announced to MQTT 5 clients as Receive Maximum: 200-1,000 is fastest.
         max_inflight_messages 500
         queue_qos0_messages false
-        # Largest packet: 4 MiB, a little above the hub's and agents' default bundle limit.
+        # Largest packet: 4 MiB. Agents refuse larger envelopes by default; the hub keeps its
+        # bundles 64 KiB smaller, so every envelope fits (header, signature, topic, properties).
         max_packet_size 4194304
         retain_available true
 

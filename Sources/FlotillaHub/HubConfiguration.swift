@@ -32,7 +32,7 @@ public struct HubConfiguration: Sendable {
 
     public init(
         sourceDirectory: String, mqtt: MQTTConfiguration, statePath: String, signingKey: SigningKey? = nil,
-        topics: Topics = Topics(), pollInterval: Double = 2, maxBundleBytes: Int = 4 << 20, gitPullInterval: Double? = nil
+        topics: Topics = Topics(), pollInterval: Double = 2, maxBundleBytes: Int = WireLimits.defaultHubBundleBytes, gitPullInterval: Double? = nil
     ) {
         self.gitPullInterval = gitPullInterval
         self.sourceDirectory = sourceDirectory

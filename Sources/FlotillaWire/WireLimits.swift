@@ -8,6 +8,16 @@ public enum WireLimits {
     public static let maxEpochLength = 64
     /// Default limit on one status report's payload; larger ones are dropped unacknowledged.
     public static let defaultMaxReportBytes = 256 * 1024
+    /// The broker's `max_packet_size` as `flotilla broker init` and broker-config/ set it: no MQTT
+    /// packet, so no envelope, is larger. The agents' default bundle limit.
+    public static let maxPacketBytes = 4 << 20
+    /// Room kept between the hub's payload limit and the packet limit: the envelope header (at
+    /// most 16 KiB), lengths and signature, deflate's worst case on incompressible data (about
+    /// 0.03 %), and the topic and properties of the PUBLISH.
+    public static let envelopeHeadroom = 64 << 10
+    /// The hub's default limit on a bundle's uncompressed payload: its envelope always fits the
+    /// broker's packet limit and the agents' default limit.
+    public static let defaultHubBundleBytes = maxPacketBytes - envelopeHeadroom
 
     /// An epoch is 1–64 characters from `[A-Za-z0-9._-]` (agents use a lowercase UUID).
     public static func isValidEpoch(_ epoch: String) -> Bool {

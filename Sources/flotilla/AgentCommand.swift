@@ -62,7 +62,7 @@ struct AgentRunCommand: AsyncParsableCommand {
         let agent = try await Agent(
             configuration: AgentConfiguration(
                 name: name, mqtt: try brokerOptions.configuration(clientID: name), statePath: state,
-                applier: try ApplierSpec.make(applier), trustedKeys: keys, maxBundleBytes: bundleLimit.maxBundleBytes,
+                applier: try ApplierSpec.make(applier), trustedKeys: keys, maxBundleBytes: bundleLimit.maxBundleBytes ?? WireLimits.maxPacketBytes,
                 topics: topicOptions.topics, resendInterval: resendInterval, reconcileInterval: reconcileInterval),
             logger: logger)
         let group = ServiceGroup(

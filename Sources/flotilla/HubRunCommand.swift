@@ -85,7 +85,7 @@ struct HubRunCommand: AsyncParsableCommand {
         guard recoveryWindow >= 0 else { throw ValidationError("--recovery-window must not be negative") }
         var configuration = HubConfiguration(
             sourceDirectory: source, mqtt: try brokerOptions.configuration(clientID: clientId), statePath: state,
-            signingKey: key, topics: topicOptions.topics, pollInterval: poll, maxBundleBytes: bundleLimit.maxBundleBytes,
+            signingKey: key, topics: topicOptions.topics, pollInterval: poll, maxBundleBytes: bundleLimit.maxBundleBytes ?? WireLimits.defaultHubBundleBytes,
             gitPullInterval: gitPull)
         configuration.maxReportBytes = maxReportBytes
         configuration.retention = ReportRetention(perSpoke: reportHistory, maxAgeDays: reportDays)
