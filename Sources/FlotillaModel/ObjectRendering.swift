@@ -1,12 +1,13 @@
 /// One workload object, cleaned and encoded once for every spoke that gets it: either its final
 /// canonical JSON, or, when it asks for template expansion, its canonical JSON with holes where
-/// properties go. Expansion never changes map keys, so filling the holes gives exactly the
-/// canonical JSON of the expanded tree, without re-walking the tree per spoke.
+/// its templated strings go, each parsed once and executed per spoke. Expansion never changes map
+/// keys, so filling the holes gives exactly the canonical JSON of the expanded tree, without
+/// re-walking the tree per spoke.
 struct ObjectRendering: Sendable {
     enum Piece: Sendable {
         case bytes([UInt8])
-        /// A property whose JSON-escaped value goes here; `field` names the leaf for errors.
-        case property(String, field: String)
+        /// A templated string whose JSON-escaped output goes here; `field` names the leaf for errors.
+        case template(GoTemplate, field: String)
     }
 
     /// The object's JSON when it holds no template.
@@ -53,11 +54,11 @@ struct ObjectRendering: Sendable {
         for piece in pieces {
             switch piece {
             case .bytes(let b): out.append(contentsOf: b)
-            case .property(let key, let field):
-                if let v = properties[key] {
-                    Value.writeJSONStringBody(v, into: &out)
-                } else {
-                    failures.append(TemplateExpander.missing(key, field: field))
+            case .template(let template, let field):
+                do {
+                    Value.writeJSONStringBody(try template.render(properties: properties, field: field), into: &out)
+                } catch {
+                    failures.append(error)
                 }
             }
         }
@@ -79,27 +80,21 @@ struct ObjectRendering: Sendable {
     private mutating func emit(_ value: Value, path: String, buffer: inout [UInt8]) {
         switch value {
         case .string(let s):
-            let segments: [TemplateExpander.Segment]?
+            let template: GoTemplate?
             do {
-                segments = try TemplateExpander.parse(s, field: path)
+                template = try TemplateExpander.compile(s, field: path)
             } catch {
                 syntaxFailures.append(error)
-                segments = nil
+                template = nil
             }
-            guard let segments else {
+            guard let template else {
                 value.writeCanonical(into: &buffer)
                 return
             }
             buffer.append(UInt8(ascii: "\""))
-            for segment in segments {
-                switch segment {
-                case .text(let t): Value.writeJSONStringBody(t, into: &buffer)
-                case .property(let key):
-                    pieces.append(.bytes(buffer))
-                    buffer.removeAll(keepingCapacity: true)
-                    pieces.append(.property(key, field: path))
-                }
-            }
+            pieces.append(.bytes(buffer))
+            buffer.removeAll(keepingCapacity: true)
+            pieces.append(.template(template, field: path))
             buffer.append(UInt8(ascii: "\""))
         case .array(let a):
             buffer.append(UInt8(ascii: "["))

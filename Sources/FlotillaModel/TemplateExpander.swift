@@ -1,8 +1,18 @@
 /// KubeStellar's per-spoke customisation: in objects annotated
 /// `control.kubestellar.io/expand-templates: "true"`, every leaf string (never a map key) that
-/// contains `{{` is a Go template in which only `{{.name}}` (whitespace allowed inside the
-/// braces) is supported; it substitutes a spoke property. Any other template syntax is an error,
-/// as is a property the spoke does not have (Go's `missingkey=error`).
+/// contains `{{` is a Go `text/template`, parsed on its own and executed over the spoke's
+/// properties (a `map[string]string`) with `missingkey=error`, as KubeStellar's
+/// `pkg/customize` runs it. The string's new value is what the template writes.
+///
+/// Supported, with Go's semantics and error messages (see ``GoTemplate``): text and trim markers
+/// (`{{-`, `-}}`), comments, pipelines, parenthesized pipelines, `.key` and `$`, variables
+/// (`$x :=`, `$x =`), `if`/`else if`/`else`, `with`/`else with`, `range` (sorted keys,
+/// `$k, $v :=`, integers, `break`, `continue`), constants (strings, raw strings, characters,
+/// decimal/hex/octal/binary integers with `_`, floats, complex numbers, `true`, `false`, `nil`)
+/// and the builtins `and or not len index slice print printf println eq ne lt le gt ge html js
+/// urlquery`. Errors instead: a missing property (naming it), `.a.b` on a string (a string has
+/// no fields, and nothing here has methods), `call` (a string map holds no functions), and
+/// `define`/`template`/`block` (each string is a template of its own: there is nothing to call).
 public enum TemplateExpander {
     public static let annotation = "control.kubestellar.io/expand-templates"
 
@@ -28,7 +38,7 @@ public enum TemplateExpander {
         public var failures: [Failure]
     }
 
-    /// A parsed template string.
+    /// A piece of a template that is only text and `{{.name}}` lookups (``GoTemplate/segments``).
     public enum Segment: Sendable, Hashable {
         case text(String)
         case property(String)
@@ -71,39 +81,40 @@ public enum TemplateExpander {
         object.annotations[annotation] == "true"
     }
 
-    /// Parses one leaf string; `nil` when it holds no `{{` and so is not a template at all
-    /// (a lone `}}` is plain text to Go too).
-    /// - Throws: ``Failure`` (with `field`) for any syntax other than `{{.name}}`.
-    public static func parse(_ s: String, field: String) throws(Failure) -> [Segment]? {
+    /// Parsed templates by text, shared by every expansion.
+    static let cache = GoTemplateCache()
+
+    /// Parses one leaf string as a Go template, or returns the cached parse of the same text;
+    /// `nil` when it holds no `{{` and so is not a template at all (a lone `}}` is plain text to
+    /// Go too).
+    /// - Throws: ``Failure`` with Go's parse error, naming `field` as the template.
+    public static func compile(_ s: String, field: String) throws(Failure) -> GoTemplate? {
         guard s.contains("{{") else { return nil }
-        var segments: [Segment] = []
-        var rest = Substring(s)
-        while let open = rest.range(of: "{{") {
-            if open.lowerBound > rest.startIndex { segments.append(.text(String(rest[..<open.lowerBound]))) }
-            let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: "}}") else {
-                throw Failure(field: field, message: "unclosed action \"{{\" in \"\(s)\"")
-            }
-            let raw = afterOpen[..<close.lowerBound]
-            let inner = raw.trimmingGoSpace
-            let name = inner.dropFirst()
-            guard inner.first == ".", let first = name.unicodeScalars.first, isLetter(first),
-                name.unicodeScalars.allSatisfy({ isLetter($0) || $0.properties.numericType == .decimal })
-            else {
-                throw Failure(
-                    field: field, message: "unsupported template \"{{\(raw)}}\" (only {{.property}} is supported)")
-            }
-            segments.append(.property(String(name)))
-            rest = afterOpen[close.upperBound...]
+        let template = cache.template(for: s)
+        if let failure = template.parseFailure(field: field) { throw failure }
+        return template
+    }
+
+    /// Parses one leaf string into text and `{{.name}}` lookups; `nil` when it holds no `{{`.
+    /// For callers that splice property values in place; ``compile(_:field:)`` handles the rest
+    /// of the language.
+    /// - Throws: ``Failure`` for bad syntax, and for any template that is more than lookups.
+    public static func parse(_ s: String, field: String) throws(Failure) -> [Segment]? {
+        guard let template = try compile(s, field: field) else { return nil }
+        guard let segments = template.segments else {
+            throw Failure(
+                field: field,
+                message: "unsupported template \(GoQuote.quote(s)) (only {{.property}} is supported here)")
         }
-        if !rest.isEmpty { segments.append(.text(String(rest))) }
         return segments
     }
 
-    /// The failure for a property the spoke lacks, saying why a present-looking key does not count.
-    static func missing(_ key: String, field: String) -> Failure {
+    /// The failure for a property the spoke lacks, saying why a present-looking key does not
+    /// count; `detail` is Go's own message, when execution produced one.
+    static func missing(_ key: String, field: String, detail: String? = nil) -> Failure {
         let why = goKeywords.contains(key) ? " (Go keywords are never properties)" : ""
-        return Failure(field: field, property: key, message: "property \"\(key)\" is not defined for this spoke\(why)")
+        let go = detail.map { ": \($0)" } ?? ""
+        return Failure(field: field, property: key, message: "property \"\(key)\" is not defined for this spoke\(why)\(go)")
     }
 
     /// Expands every leaf string of `tree` with `properties`.
@@ -120,16 +131,8 @@ public enum TemplateExpander {
         switch value {
         case .string(let s):
             do {
-                guard let segments = try parse(s, field: path) else { return value }
-                var result = ""
-                for segment in segments {
-                    switch segment {
-                    case .text(let t): result += t
-                    case .property(let key):
-                        if let v = properties[key] { result += v } else { failures.append(missing(key, field: path)) }
-                    }
-                }
-                return .string(result)
+                guard let template = try compile(s, field: path) else { return value }
+                return .string(try template.render(properties: properties, field: path))
             } catch {
                 failures.append(error)
                 return value
@@ -143,15 +146,5 @@ public enum TemplateExpander {
         default:
             return value
         }
-    }
-}
-
-extension Substring {
-    /// Trims the whitespace Go's template lexer skips inside an action.
-    var trimmingGoSpace: Substring {
-        var s = self
-        while let c = s.first, c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\r\n" { s = s.dropFirst() }
-        while let c = s.last, c == " " || c == "\t" || c == "\n" || c == "\r" || c == "\r\n" { s = s.dropLast() }
-        return s
     }
 }

@@ -19,6 +19,17 @@ struct TemplateExpanderTests {
         ("plain", "plain"),
         ("a }} b", "a }} b"),
         ("{{\t.onlyLabel\n}}", "L"),
+        // The rest of Go's template language (KubeStellar runs text/template): the Go* test
+        // suites cover it case by case; these show it reaches spoke properties.
+        ("{{- .onlyLabel -}}", "L"),
+        ("x {{- /* comment */ -}} y", "xy"),
+        ("{{ .onlyLabel | printf \"%s-1\" }}", "L-1"),
+        ("{{if eq .onlyLabel \"L\"}}yes{{else}}no{{end}}", "yes"),
+        ("{{with .onlyProperty}}<{{.}}>{{end}}", "<P>"),
+        ("{{range $k, $v := .}}{{if eq $k \"onlyLabel\" \"onlyProperty\"}}{{$k}}={{$v}};{{end}}{{end}}", "onlyLabel=L;onlyProperty=P;"),
+        ("{{index . \"onlyAnnotation\" | html}} {{len .onlyLabel}} {{slice .clusterName 0 9}}", "A 1 annotated"),
+        ("{{ $n := .onlyLabel }}{{ $n }}{{ $n = \"M\" }}{{ $n }}", "LM"),
+        ("{{ `raw {{.}}` }}", "raw {{.}}"),
     ]
 
     @Test(arguments: precedence)
@@ -48,11 +59,17 @@ struct TemplateExpanderTests {
     static let failures: [(String, String, String?)] = [
         ("{{.missing}}", "property \"missing\" is not defined", "missing"),
         ("{{.type}}", "Go keywords are never properties", "type"),
-        ("{{ .a.b }}", "unsupported template", nil),
-        ("{{if .x}}y{{end}}", "unsupported template", nil),
-        ("{{- .onlyLabel -}}", "unsupported template", nil),
-        ("{{.onlyLabel", "unclosed", nil),
-        ("{{.}}", "unsupported template", nil),
+        // Go's own message follows, naming the field as the template.
+        ("{{.missing}}", #"template: spec.containers[0].image:1:2: executing "spec.containers[0].image" at <.missing>: map has no entry for key "missing""#, "missing"),
+        ("{{if .x}}y{{end}}", #"map has no entry for key "x""#, "x"),
+        ("{{ $.onlyLabel }}-{{ $.x }}", #"at <$.x>: map has no entry for key "x""#, "x"),
+        ("{{ .onlyLabel.b }}", "can't evaluate field b in type string", nil),
+        ("{{ .onlyLabel 1 }}", "onlyLabel is not a method but has arguments", nil),
+        ("{{ call .onlyLabel }}", "non-function of type string", nil),
+        ("{{ eq .onlyLabel 1 }}", "incompatible types for comparison", nil),
+        ("{{.onlyLabel", "template: spec.containers[0].image:1: unclosed action", nil),
+        ("{{ .onlyLabel | nope }}", #"function "nope" not defined"#, nil),
+        ("{{ template \"x\" }}", "{{template}} is not supported", nil),
     ]
 
     @Test(arguments: failures)
@@ -83,5 +100,40 @@ struct TemplateExpanderTests {
     @Test func mapKeysAndNonStringsAreNotExpanded() throws {
         let out = try TemplateExpander.expand(["{{.k}}": 3, "n": true], properties: [:])
         #expect(out == ["{{.k}}": 3, "n": true])
+    }
+
+    @Test func simpleTemplatesSplitIntoSegments() throws {
+        #expect(try TemplateExpander.parse("{{- .a }} b {{/* c */}}{{ .d -}}", field: "f") == [.property("a"), .text(" b "), .property("d")])
+        #expect(try TemplateExpander.parse("plain", field: "f") == nil)
+        #expect(throws: TemplateExpander.Failure.self) { try TemplateExpander.parse("{{if .a}}x{{end}}", field: "f") }
+        #expect(try TemplateExpander.compile("{{if .a}}x{{end}}", field: "f")?.segments == nil)
+    }
+
+    @Test func aParsedTemplateNamesEachFieldItIsUsedIn() throws {
+        for field in ["a.b", "c[0]"] {
+            do {
+                _ = try TemplateExpander.compile("{{.x", field: field)
+                Issue.record("expected a parse error")
+            } catch {
+                #expect(error.field == field)
+                #expect(error.message == "template: \(field):1: unclosed action")
+            }
+        }
+    }
+
+    @Test func expandsConcurrently() async throws {
+        let props = TemplateExpander.properties(of: Self.spoke)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for i in 0..<8 {
+                group.addTask {
+                    for j in 0..<200 {
+                        let tree: [String: Value] = ["v": .string("{{ .onlyLabel }}-\(i)-{{ printf \"%03d\" \(j) }}")]
+                        let out = try TemplateExpander.expand(tree, properties: props)
+                        #expect(out["v"] == .string("L-\(i)-" + String(repeating: "0", count: 3 - String(j).count) + "\(j)"))
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
     }
 }
