@@ -12,11 +12,6 @@ public struct IncomingReport: Sendable {
         self.report = report
         self.digest = digest
     }
-
-    /// A report whose bytes are its canonical encoding, as this project's agent sends it.
-    public init(_ report: StatusReport) {
-        self.init(report: report, digest: StatusReport.digest(of: report.encoded()))
-    }
 }
 
 /// What one ingest of a spoke's batch did; the hub's metrics and logs come from it.

@@ -101,3 +101,10 @@ struct HubStoreTests {
         #expect(try await Self.ingest(store, [Self.report(3, epoch: "new")]) == Ack(epoch: "new", seq: 3))
     }
 }
+
+extension IncomingReport {
+    /// A report whose bytes are its canonical encoding, as this project's agent sends it.
+    init(_ report: StatusReport) {
+        self.init(report: report, digest: StatusReport.digest(of: report.encoded()))
+    }
+}
