@@ -5,7 +5,7 @@ import Foundation
 struct BrokerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "broker", abstract: "Write and maintain a locked-down mosquitto directory for a fleet.",
-        subcommands: [BrokerInitCommand.self, BrokerAddSpokeCommand.self, BrokerRemoveSpokeCommand.self])
+        subcommands: [BrokerInitCommand.self, BrokerEnableTLSCommand.self, BrokerAddSpokeCommand.self, BrokerRemoveSpokeCommand.self])
 }
 
 struct BrokerInitCommand: AsyncParsableCommand {
