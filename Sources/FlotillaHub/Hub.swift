@@ -76,6 +76,7 @@ public actor Hub: Service {
         try client.subscribe(syncTopic, qos: 1)
         try client.subscribe(configuration.topics.allStatus, qos: 1)
         try client.subscribe(configuration.topics.allPresence, qos: 1)
+        try client.subscribe(Self.bridgeStates, qos: 1)
         client.start()
         await reloadIfChanged()
         await cancelWhenGracefulShutdown {
@@ -117,6 +118,10 @@ public actor Hub: Service {
             guard !Task.isCancelled else { break }
             if message.topic == syncTopic {
                 await ingest.synced()
+                continue
+            }
+            if let bridge = Self.bridge(of: message.topic) {
+                await ingest.bridgeState(bridge, payload: message.payload)
                 continue
             }
             guard let (spoke, channel) = configuration.topics.parse(message.topic) else { continue }
@@ -166,5 +171,16 @@ public actor Hub: Service {
         spokesGauge.record(counts.spokes)
         onlineGauge.record(counts.online)
         convergedGauge.record(counts.converged)
+    }
+
+    /// Where the central broker keeps each bridge's connection state (`notifications true`).
+    static let bridgeStates = "$SYS/broker/connection/+/state"
+
+    /// The bridge a `$SYS/broker/connection/NAME/state` topic speaks of.
+    static func bridge(of topic: String) -> String? {
+        let prefix = "$SYS/broker/connection/", suffix = "/state"
+        guard topic.hasPrefix(prefix), topic.hasSuffix(suffix), topic.count > prefix.count + suffix.count else { return nil }
+        let name = topic.dropFirst(prefix.count).dropLast(suffix.count)
+        return name.contains("/") ? nil : String(name)
     }
 }

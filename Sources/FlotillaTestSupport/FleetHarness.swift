@@ -140,13 +140,17 @@ public final class FleetHarness: @unchecked Sendable {
         return Running(hub) { try await hub.run() }
     }
 
-    /// Starts an agent in this process (as user `spoke` on a secured broker).
+    /// Starts an agent in this process (as user `spoke` on a secured broker); `brokerPort`
+    /// points it at another broker (a site broker) on loopback.
     public func startAgent(
-        _ spoke: String, trustedKeys: [VerifyingKey] = [], resendInterval: Double = 1, maxBundleBytes: Int = 4 << 20
+        _ spoke: String, trustedKeys: [VerifyingKey] = [], resendInterval: Double = 1, maxBundleBytes: Int = 4 << 20,
+        brokerPort: Int32? = nil
     ) async throws -> Running<Agent> {
+        var mqtt = mqtt(clientID: spoke, username: spoke)
+        if let brokerPort { mqtt.port = brokerPort }
         let agent = try await Agent(
             configuration: AgentConfiguration(
-                name: spoke, mqtt: mqtt(clientID: spoke, username: spoke), statePath: agentState(of: spoke),
+                name: spoke, mqtt: mqtt, statePath: agentState(of: spoke),
                 applier: DirApplier(directory: manifests(of: spoke)), trustedKeys: trustedKeys,
                 maxBundleBytes: maxBundleBytes, resendInterval: resendInterval, reconcileInterval: 0),
             logger: logger)

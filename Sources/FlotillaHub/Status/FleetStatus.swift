@@ -6,6 +6,9 @@ import FlotillaStore
 /// what a phase shows and what "converged" means. The HTTP API, the gauges and
 /// `flotilla status` all read it. Pure: no I/O, no clock.
 public enum FleetStatus {
+    /// Names the site bridge a spoke connects through (`remote_clientid` of the site broker's
+    /// bridge): its state on the central broker tells whether the spoke can be reached at all.
+    public static let siteBridgeAnnotation = "flotilla.io/site-bridge"
     /// A spoke runs the bundle the hub wants it to run.
     public static func isConverged(_ r: SpokeRecord) -> Bool {
         r.inInventory && r.phase == .applied && r.appliedGeneration == r.generation
@@ -58,8 +61,10 @@ public enum FleetStatus {
     }
 
     /// Spokes and workloads: each placed object with how many spokes run it and where it failed.
+    /// `unreachable` maps spokes behind a site bridge that is down to that bridge.
     public static func snapshot(
-        records: [SpokeRecord], plan: Plan?, hub: StatusSnapshot.HubInfo, now: Double = 0, retiredGrace: Double = .infinity
+        records: [SpokeRecord], plan: Plan?, unreachable: [String: String] = [:], hub: StatusSnapshot.HubInfo, now: Double = 0,
+        retiredGrace: Double = .infinity
     ) -> StatusSnapshot {
         var spokes: [StatusSnapshot.SpokeStatus] = []
         var results: [String: [ObjectRef: ObjectStatus.State]] = [:]
@@ -71,12 +76,14 @@ public enum FleetStatus {
             var states: [ObjectRef: ObjectStatus.State] = [:]
             for o in r.lastResult { states[o.ref] = o.state }
             results[r.name] = states
+            let bridge = r.inInventory ? unreachable[r.name] : nil
             spokes.append(
                 StatusSnapshot.SpokeStatus(
-                    name: r.name, online: r.online, lastSeen: r.lastSeen, desiredGeneration: r.generation,
-                    appliedGeneration: r.appliedGeneration, phase: phase(of: r), converged: isConverged(r),
+                    name: r.name, online: r.online && bridge == nil, lastSeen: r.lastSeen, desiredGeneration: r.generation,
+                    appliedGeneration: r.appliedGeneration, phase: bridge == nil ? phase(of: r) : .offline, converged: isConverged(r),
                     reportsReceived: r.reportsStored, duplicatesAbsorbed: r.duplicates, lastSequence: r.lastSeq,
-                    ackedSequence: r.ackedSeq, errors: [r.planError, r.lastError].compactMap { $0 }, keyId: r.keyId,
+                    ackedSequence: r.ackedSeq,
+                    errors: [bridge.map { "unreachable (site bridge \($0) down)" }, r.planError, r.lastError].compactMap { $0 }, keyId: r.keyId,
                     agentVersion: r.agentVersion))
         }
         var workloads: [ObjectRef: StatusSnapshot.WorkloadStatus] = [:]

@@ -37,6 +37,8 @@ actor StatusIngest {
     private var acksReadyDeadline: Double?
     private var recoveryUntil: Double = 0
     private var refusals = RefusalLog()
+    /// Site bridges whose connection state on the broker is `0` (down): `$SYS/broker/connection/NAME/state`.
+    private(set) var bridgesDown: Set<String> = []
     private var lastAgePrune = Date().timeIntervalSince1970
 
     let reportsCounter = Counter(label: "flotilla_hub_reports_stored_total")
@@ -109,6 +111,15 @@ actor StatusIngest {
             lastAgePrune = now
             do { try await store.pruneByAge(retention) } catch { logger.error("cannot prune old reports", metadata: ["error": "\(error)"]) }
         }
+    }
+
+    /// The central broker's record of a site bridge: `1` connected, `0` its will (the site's
+    /// uplink or broker is gone). Spokes behind a bridge that is down keep their last presence,
+    /// since their wills fire at the site broker, so only this tells they are unreachable.
+    func bridgeState(_ bridge: String, payload: [UInt8]) {
+        let down = payload == Array("0".utf8)
+        let changed = down ? bridgesDown.insert(bridge).inserted : bridgesDown.remove(bridge) != nil
+        if changed { logger.notice("site bridge \(down ? "down" : "up")", metadata: ["bridge": "\(bridge)"]) }
     }
 
     /// A message on an `ack` topic: a retained ack of an earlier hub (or this one's echo) is a

@@ -79,8 +79,13 @@ extension Hub {
     public func statusSnapshot() async throws -> StatusSnapshot {
         let loader = self.loader
         let onDisk = await BlockingPool.run { loader.fingerprint() }
+        let down = await ingest.bridgesDown
+        var unreachable: [String: String] = [:]
+        for sp in plan?.spokes ?? [] {
+            if let bridge = sp.spoke.annotations[FleetStatus.siteBridgeAnnotation], down.contains(bridge) { unreachable[sp.spoke.name] = bridge }
+        }
         return FleetStatus.snapshot(
-            records: try await store.spokes(), plan: plan,
+            records: try await store.spokes(), plan: plan, unreachable: unreachable,
             hub: .init(
                 source: configuration.sourceDirectory, sourceError: sourceError, sourceRejected: sourceRejected,
                 sourceRevision: readFingerprint.map(Self.revision), sourceRevisionOnDisk: Self.revision(onDisk),
