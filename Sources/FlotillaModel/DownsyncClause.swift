@@ -1,6 +1,8 @@
 /// One clause of a policy's `spec.downsync` (KubeStellar's `DownsyncPolicyClause`): an object
 /// matches when it passes every test the clause gives; an absent test or an empty list does not
-/// constrain.
+/// constrain. A clause whose tests do not discriminate (`resources: ["*"]`, `namespaceSelectors:
+/// [{}]`, …) selects every object, as KubeStellar's binding controller has it; the planner warns
+/// about it (``PlanWarning/Kind/clauseSelectsEverything``).
 public struct DownsyncClause: Sendable, Hashable {
     /// The tests of a clause, in the order KubeStellar applies them; named in `explain` reports.
     public enum Test: String, Sendable, Hashable, CaseIterable {
@@ -96,8 +98,13 @@ public struct DownsyncClause: Sendable, Hashable {
         list.isEmpty || list.contains("*") || list.contains(candidate)
     }
 
-    /// Whether some test discriminates; KubeStellar's API declares a clause that matches every
-    /// object invalid.
+    /// Whether no test discriminates, so that the clause selects every object. KubeStellar's API
+    /// documentation calls such a clause invalid, but neither its CRD (which only asks that some
+    /// test field be present) nor its binding controller refuses it: the controller matches
+    /// every object with it.
+    public var selectsEverything: Bool { !discriminates }
+
+    /// Whether some test discriminates.
     var discriminates: Bool {
         apiGroup != nil
             || !(resources.isEmpty || resources.contains("*"))
@@ -186,13 +193,10 @@ extension DownsyncClause {
             wantSingletonReportedState: flag("wantSingletonReportedState"),
             statusCollectors: strings("statusCollectors", wildcard: false))
         _ = flag("wantMultiWECReportedState")
-        if errors.count == start && !clause.discriminates {
-            let given = o.keys.filter { testFields.contains($0) }
-            fail(
-                field,
-                given.isEmpty
-                    ? "clause has no test (give at least one of \(Test.allCases.map(\.rawValue).joined(separator: ", ")))"
-                    : "clause matches every object (its tests \(given.sorted().joined(separator: ", ")) do not discriminate); KubeStellar rejects such a clause")
+        // KubeStellar's CRD (`anyOf` of `required`) asks only that some test field be present; a
+        // clause whose present tests match everything is valid and selects every object.
+        if errors.count == start && !o.contains(where: { testFields.contains($0.key) && $0.value != .null }) {
+            fail(field, "clause has no test (give at least one of \(Test.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         return errors.count == start ? clause : nil
     }

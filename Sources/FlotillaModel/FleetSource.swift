@@ -53,7 +53,10 @@ public struct FleetSource: Sendable {
     ///
     /// Inventory (`cluster.open-cluster-management.io` ManagedCluster, `flotilla.io` Spoke),
     /// property ConfigMaps (namespace `customization-properties`), BindingPolicies and
-    /// CustomTransforms never become workloads.
+    /// CustomTransforms never become workloads. Every object gets the namespace an API server
+    /// gives it (``scoped(_:names:)``): `default` for a namespaced kind written without one, none
+    /// for a cluster-scoped kind; the CustomResourceDefinitions in the source decide the scope and
+    /// plural of their kinds, wherever they are in it.
     /// - Throws: ``SourceErrors`` listing every problem found (names and namespaces Kubernetes
     ///   refuses for the kind, duplicates, bad policies, bad spokes), each naming file, line,
     ///   object and field.
@@ -63,7 +66,11 @@ public struct FleetSource: Sendable {
         var fleet = FleetSource()
         var properties: [String: [String: String]] = [:]
         var spokeOrigins: [String: SourceLocation] = [:]
-        for obj in objects {
+        for obj in objects where (obj.ref.group, obj.ref.kind) == ("apiextensions.k8s.io", "CustomResourceDefinition") {
+            registerDefinition(obj, into: &fleet.resourceNames, errors: &errors)
+        }
+        for written in objects {
+            let obj = scoped(written, names: fleet.resourceNames)
             let nameErrors = nameErrors(of: obj)
             guard nameErrors.isEmpty else {
                 errors += nameErrors
@@ -88,19 +95,6 @@ public struct FleetSource: Sendable {
                 if let spoke = parseSpoke(obj, origins: &spokeOrigins, errors: &errors) { fleet.spokes.append(spoke) }
             case ("", "ConfigMap") where obj.ref.namespace == propertiesNamespace:
                 properties[obj.ref.name] = parseProperties(obj, errors: &errors)
-            case ("apiextensions.k8s.io", "CustomResourceDefinition"):
-                let spec = obj.tree["spec"]
-                if let group = spec?[["group"]]?.stringValue, let kind = spec?[["names", "kind"]]?.stringValue,
-                    let plural = spec?[["names", "plural"]]?.stringValue, !plural.isEmpty
-                {
-                    fleet.resourceNames.register(group: group, kind: kind, plural: plural)
-                } else {
-                    errors.append(
-                        SourceError(
-                            location: obj.origin, object: obj.ref.description, field: "spec",
-                            message: "a CustomResourceDefinition needs spec.group, spec.names.kind and spec.names.plural (strings)"))
-                }
-                fleet.workloads.append(obj)
             case ("", "Namespace"):
                 fleet.namespaceLabels[obj.ref.name] = obj.labels
                 fleet.workloads.append(obj)

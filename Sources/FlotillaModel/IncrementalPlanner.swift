@@ -10,6 +10,10 @@ import FlotillaConcurrency
 ///   and, unless a templated object is among them, one payload and hash;
 /// - a spoke is re-rendered only when its group or its own properties changed.
 ///
+/// Objects KubeStellar never delivers (``DeliveryExclusion``) match no policy. The plan's
+/// ``Plan/warnings`` are found here too: clauses that select everything on every update (cheap),
+/// singletons on no spoke or several only when placement may have changed.
+///
 /// ``Planner/plan(_:)`` is an update of an empty planner, so both paths give the same bytes.
 public struct IncrementalPlanner: Sendable {
     /// The result of one ``update(_:)``.
@@ -41,12 +45,27 @@ public struct IncrementalPlanner: Sendable {
         var namespaceLabels: [String: String]?
         var transforms: [CustomTransform]
         var rendering: ObjectRendering
+        /// KubeStellar never delivers it: no policy places it.
+        var excluded: Bool
     }
 
     private struct PolicyEntry: Sendable {
         var policy: BindingPolicy
         /// Object id → flags, for every object a clause selects.
-        var matches: [Int32: Flags]
+        private(set) var matches: [Int32: Flags]
+        /// The objects of `matches` whose flags ask for singleton status.
+        private(set) var singletonIDs: Set<Int32>
+
+        init(policy: BindingPolicy, matches: [Int32: Flags]) {
+            self.policy = policy
+            self.matches = matches
+            singletonIDs = Set(matches.compactMap { $0.value.singleton ? $0.key : nil })
+        }
+
+        mutating func set(_ id: Int32, _ flags: Flags?) {
+            matches[id] = flags
+            if flags?.singleton == true { singletonIDs.insert(id) } else { singletonIDs.remove(id) }
+        }
     }
 
     private struct GroupItem: Sendable {
@@ -58,6 +77,8 @@ public struct IncrementalPlanner: Sendable {
         var version: Int
         var items: [GroupItem]
         var placements: [Plan.Placement]
+        /// The items whose flags ask for singleton status.
+        var singletonIDs: [Int32]
         var templated: Bool
         /// Shared payload and hash when no item is templated.
         var payload: [UInt8]?
@@ -78,6 +99,8 @@ public struct IncrementalPlanner: Sendable {
     private var spokes: [String: SpokeEntry] = [:]
     private var groups: [[Int32]: Group] = [:]
     private var nextGroupVersion = 0
+    /// The singleton warnings of the last update that could change them.
+    private var singletonWarnings: [PlanWarning] = []
 
     public init() {}
 
@@ -87,8 +110,12 @@ public struct IncrementalPlanner: Sendable {
         let changedObjects = updateObjects(fleet, stats: &stats)
         let (dirtyPolicies, selectorChanged) = updatePolicies(fleet, changedObjects: changedObjects, stats: &stats)
         let liveSpokes = updateSignatures(fleet, selectorChanged: selectorChanged)
+        let spokesMoved = liveSpokes.count != spokes.count || liveSpokes.contains { spokes[$0.0.name]?.signature != $0.1 }
         rebuildGroups(liveSpokes: liveSpokes, dirtyPolicies: dirtyPolicies, stats: &stats)
-        return renderSpokes(liveSpokes, stats: stats)
+        let placementMoved = spokesMoved || !changedObjects.isEmpty || !dirtyPolicies.isEmpty || stats.groupsRebuilt > 0
+        var update = renderSpokes(liveSpokes, stats: stats, findSingletonWarnings: placementMoved)
+        update.plan.warnings = Self.clauseWarnings(fleet.policies) + singletonWarnings
+        return update
     }
 
     // MARK: objects
@@ -124,7 +151,8 @@ public struct IncrementalPlanner: Sendable {
             let cleaned = ObjectCleaner.clean(object.tree, ref: object.ref, resource: resource, transforms: transforms)
             return ObjectEntry(
                 object: object, resource: resource, namespaceLabels: nsLabels, transforms: transforms,
-                rendering: ObjectRendering(cleaned: cleaned, expandTemplates: TemplateExpander.wantsExpansion(object)))
+                rendering: ObjectRendering(cleaned: cleaned, expandTemplates: TemplateExpander.wantsExpansion(object)),
+                excluded: DeliveryExclusion.reason(group: object.ref.group, resource: resource) != nil)
         }
         for (i, entry) in built.enumerated() {
             objects[Int(toBuild[i].0)] = entry
@@ -140,7 +168,7 @@ public struct IncrementalPlanner: Sendable {
     }
 
     private func match(_ policy: BindingPolicy, objectID id: Int32) -> Flags? {
-        guard let entry = objects[Int(id)] else { return nil }
+        guard let entry = objects[Int(id)], !entry.excluded else { return nil }
         return policy.downsyncMatch(entry.object, resource: entry.resource, namespaceLabels: entry.namespaceLabels)
             .map { Flags(createOnly: $0.createOnly, singleton: $0.wantSingletonReportedState) }
     }
@@ -214,7 +242,7 @@ public struct IncrementalPlanner: Sendable {
                 // A changed object the policy places dirties it even when the flags stay: its bytes changed.
                 if was != nil || now != nil {
                     touched = true
-                    entry.matches[id] = now
+                    entry.set(id, now)
                 }
             }
             if touched {
@@ -295,7 +323,9 @@ public struct IncrementalPlanner: Sendable {
                     wantSingletonReportedState: m.flags.singleton))
             templated = templated || objects[Int(id)]!.rendering.isTemplated
         }
-        var group = Group(version: version, items: items, placements: placements, templated: templated)
+        var group = Group(
+            version: version, items: items, placements: placements,
+            singletonIDs: items.compactMap { $0.flags.singleton ? $0.id : nil }, templated: templated)
         if !templated {
             let payload = SpokeBundle.payload(
                 itemJSON: items.map {
@@ -307,13 +337,61 @@ public struct IncrementalPlanner: Sendable {
         return group
     }
 
+    // MARK: warnings
+
+    /// One warning per clause that selects every object, in policy name and clause order.
+    static func clauseWarnings(_ policies: [BindingPolicy]) -> [PlanWarning] {
+        var out: [PlanWarning] = []
+        for policy in policies {
+            for (i, clause) in policy.downsync.enumerated() where clause.selectsEverything {
+                out.append(.clauseSelectsEverything(policy, index: i))
+            }
+        }
+        guard out.count > 1 else { return out }
+        // Stable: a policy's clauses stay in order.
+        return out.enumerated().sorted { ($0.element.policies[0], $0.offset) < ($1.element.policies[0], $1.offset) }.map(\.element)
+    }
+
+    /// KubeStellar's check (`pkg/binding/binding.go`): an object some policy wants singleton
+    /// status of must land, with that request, on exactly one spoke: the union of the spokes of
+    /// every policy that requests it. One warning per object that does not, in object order.
+    /// `spokeGroups[i]` is the group of `liveSpokes[i]`.
+    private func findSingletonWarnings(_ liveSpokes: [(Spoke, [Int32])], spokeGroups: [Group]) -> [PlanWarning] {
+        var requested = Set<Int32>()
+        for case let entry? in policies { requested.formUnion(entry.singletonIDs) }
+        guard !requested.isEmpty else { return [] }
+        // Spoke indices (in name order) per object: cheaper to gather than names.
+        var holders: [Int32: [Int]] = [:]
+        for (i, group) in spokeGroups.enumerated() {
+            for id in group.singletonIDs { holders[id, default: []].append(i) }
+        }
+        var out: [PlanWarning] = []
+        for id in requested where holders[id]?.count != 1 {
+            guard let object = objects[Int(id)]?.object else { continue }
+            var selecting: [String] = []
+            var requesting: [String] = []
+            for case let entry? in policies {
+                guard let flags = entry.matches[id] else { continue }
+                selecting.append(entry.policy.name)
+                if flags.singleton { requesting.append(entry.policy.name) }
+            }
+            let spokes = (holders[id] ?? []).map { liveSpokes[$0].0.name }
+            out.append(.singleton(object, requestedBy: requesting.sorted(), policies: selecting.sorted(), spokes: spokes))
+        }
+        return out.sorted { $0.object! < $1.object! }
+    }
+
     // MARK: rendering
 
-    private mutating func renderSpokes(_ liveSpokes: [(Spoke, [Int32])], stats: Statistics) -> Update {
+    /// Renders what must be, and finds the singleton warnings again when `findSingletonWarnings`.
+    private mutating func renderSpokes(
+        _ liveSpokes: [(Spoke, [Int32])], stats: Statistics, findSingletonWarnings: Bool
+    ) -> Update {
         var stats = stats
         let previous = spokes
         // One hash lookup per spoke for its group and its previous entry; both are used twice below.
         let spokeGroups = liveSpokes.map { groups[$0.1]! }
+        if findSingletonWarnings { singletonWarnings = self.findSingletonWarnings(liveSpokes, spokeGroups: spokeGroups) }
         let before = liveSpokes.map { previous[$0.0.name] }
         // Spokes whose group and template inputs are unchanged keep their plan; the rest render.
         let toRender = liveSpokes.indices.filter { i in

@@ -4,7 +4,8 @@
 public struct ObjectRef: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var apiVersion: String
     public var kind: String
-    /// Empty for cluster-scoped objects.
+    /// Empty for cluster-scoped objects. Once the source is classified, a namespaced object
+    /// written without one is in `default` (``FleetSource/defaultNamespace``).
     public var namespace: String
     public var name: String
 

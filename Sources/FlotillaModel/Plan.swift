@@ -29,8 +29,15 @@ public struct Plan: Sendable {
 
     /// Sorted by spoke name.
     public var spokes: [SpokePlan]
+    /// What the plan does not refuse but the operator should know, as KubeStellar would report
+    /// it: clauses that select every object (in policy and clause order), then singletons placed
+    /// on no spoke or several (in object order). Warnings never keep a bundle back.
+    public var warnings: [PlanWarning]
 
-    public init(spokes: [SpokePlan]) { self.spokes = spokes }
+    public init(spokes: [SpokePlan], warnings: [PlanWarning] = []) {
+        self.spokes = spokes
+        self.warnings = warnings
+    }
 
     /// The plan of the spoke named `name`, by binary search.
     public subscript(spoke name: String) -> SpokePlan? {

@@ -2,7 +2,8 @@ import FlotillaModel
 import FlotillaWire
 
 /// `flotilla plan --explain KIND/NAMESPACE/NAME`: for one object, per policy, which clause selects
-/// it (or which test of each clause failed) and which spokes the policy matches.
+/// it (or which test of each clause failed) and which spokes the policy matches; why it is never
+/// placed when KubeStellar never delivers its kind; the plan's warnings about it.
 extension PlanRenderer {
     /// The outcome of one downsync clause for the explained object.
     public struct ClauseVerdict: Sendable, Hashable {
@@ -31,10 +32,16 @@ extension PlanRenderer {
         public var policies: [PolicyVerdict]
         /// The spokes whose bundle holds the object, sorted.
         public var placedOn: [String]
+        /// Why no policy places the object (``DeliveryExclusion``); `nil` when policies may.
+        public var excluded: String?
+        /// The plan's warnings about this object.
+        public var warnings: [PlanWarning]
     }
 
     /// Parses `KIND/NAMESPACE/NAME`, or `KIND/NAME` for a cluster-scoped object; `KIND` may be
-    /// qualified with its group (`Deployment.apps`) and is matched case-insensitively.
+    /// qualified with its group (`Deployment.apps`) and is matched case-insensitively. An object
+    /// written without a namespace is found under the one it was given (`default` for a
+    /// namespaced kind).
     /// - Throws: ``Failure`` when the text has another shape or names no workload object, or
     ///   names several (then it lists them, so the group can be added).
     public func findObject(_ text: String) throws(Failure) -> ManifestObject {
@@ -61,8 +68,13 @@ extension PlanRenderer {
         switch hits.count {
         case 1: return hits[0]
         case 0:
+            let inDefault = namespace.isEmpty && fleet.workloads.contains {
+                $0.ref.kind.lowercased() == kind.lowercased() && $0.ref.namespace == FleetSource.defaultNamespace
+                    && $0.ref.name == name && (group == nil || $0.ref.group == group!)
+            }
             throw Failure(
-                message: "no workload object \(text) in the source (policies, CustomTransforms and inventory never go into bundles)")
+                message: "no workload object \(text) in the source (policies, CustomTransforms and inventory never go into bundles)"
+                    + (inDefault ? "; a namespaced object written without a namespace is in default: \(kindPart)/default/\(name)" : ""))
         default:
             throw Failure(message: "\(text) is ambiguous: \(hits.map(\.ref.description).joined(separator: ", ")); add the group, e.g. Kind.group")
         }
@@ -81,8 +93,10 @@ extension PlanRenderer {
                     if let failure = clause.firstFailure(object, resource: resource, namespaceLabels: nsLabels) {
                         return ClauseVerdict(index: i, failedTest: failure.test, reason: failure.reason)
                     }
-                    let flags = [clause.createOnly ? "createOnly" : nil, clause.wantSingletonReportedState ? "singleton" : nil]
-                        .compactMap { $0 }
+                    let flags = [
+                        clause.selectsEverything ? "the clause selects every object" : nil,
+                        clause.createOnly ? "createOnly" : nil, clause.wantSingletonReportedState ? "singleton" : nil,
+                    ].compactMap { $0 }
                     return ClauseVerdict(
                         index: i, failedTest: nil,
                         reason: "selects it" + (flags.isEmpty ? "" : " (\(flags.joined(separator: ", ")))"))
@@ -90,7 +104,9 @@ extension PlanRenderer {
                 spokes: fleet.spokes.filter(policy.selects).map(\.name).sorted())
         }
         let placedOn = plan.spokes.filter { sp in sp.placements.contains { $0.ref == object.ref } }.map(\.spoke.name)
-        return Explanation(object: object.ref, origin: object.origin, resource: resource, policies: verdicts, placedOn: placedOn)
+        return Explanation(
+            object: object.ref, origin: object.origin, resource: resource, policies: verdicts, placedOn: placedOn,
+            excluded: fleet.deliveryExclusion(of: object.ref), warnings: plan.warnings.filter { $0.object == object.ref })
     }
 
     /// ``explanation(_:)`` as text: the object, then a paragraph per policy, then where it lands.
@@ -104,6 +120,7 @@ extension PlanRenderer {
             return names.count > maxSpokes ? "\(shown), … (\(names.count - maxSpokes) more)" : shown
         }
         var out = "\(e.object) (resource \(e.resource)), defined at \(e.origin)\n"
+        if let excluded = e.excluded { out += "never placed: \(excluded)\n" }
         for v in e.policies {
             out += "\nBindingPolicy \(v.policy) (\(v.origin)): "
             out += v.selectsObject ? "selects the object\n" : "does not select the object\n"
@@ -116,6 +133,7 @@ extension PlanRenderer {
         }
         if e.policies.isEmpty { out += "\nno BindingPolicy in the source\n" }
         out += "\nplaced on \(e.placedOn.count) spoke(s): \(list(e.placedOn))\n"
+        for w in e.warnings { out += "warning: \(w.message)\n" }
         return out
     }
 }

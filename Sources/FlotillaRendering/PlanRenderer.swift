@@ -57,22 +57,65 @@ public struct PlanRenderer: Sendable {
         return out
     }
 
-    /// `{"spokes": {"NAME": [{"apiVersion", "kind", "namespace", "name", "policies": [...], "createOnly": bool}]}}`
-    /// with every spoke (or just `spoke`), as a tree.
+    /// The whole story as a tree, for scripts:
+    ///
+    /// ```
+    /// {"spokes":       {"NAME": [{"apiVersion", "kind", "namespace", "name", "policies": [...],
+    ///                             "createOnly": bool, "singleton": bool}]},
+    ///  "failedSpokes": {"NAME": [{"apiVersion", "kind", "namespace", "name", "file", "line",
+    ///                             "field", "property": string|null, "message"}]},
+    ///  "warnings":     [{"kind", "policies": [...], "file", "line", "field": string|null,
+    ///                    "object": {"apiVersion", "kind", "namespace", "name"}|null,
+    ///                    "spokes": [...], "message"}]}
+    /// ```
+    ///
+    /// `spokes` has every spoke (or just `spoke`), including those in `failedSpokes`: a failed
+    /// spoke still shows what it would get, and keeps its previous bundle. `failedSpokes` has
+    /// the spokes whose bundle could not be rendered, each with every template failure.
+    /// `warnings` is ``Plan/warnings`` (fleet-wide, whatever `spoke`).
     /// - Throws: ``Failure`` when `spoke` is given and unknown.
     public func jsonValue(spoke: String? = nil) throws(Failure) -> Value {
         var spokes: [String: Value] = [:]
+        var failed: [String: Value] = [:]
         for sp in try spokePlans(spoke) {
             spokes[sp.spoke.name] = .array(
                 sp.placements.map { p in
-                    [
-                        "apiVersion": .string(p.ref.apiVersion), "kind": .string(p.ref.kind),
-                        "namespace": .string(p.ref.namespace), "name": .string(p.ref.name),
-                        "policies": .array(p.policies.map(Value.string)), "createOnly": .bool(p.createOnly),
-                    ]
+                    var o = Self.refFields(p.ref)
+                    o["policies"] = .array(p.policies.map(Value.string))
+                    o["createOnly"] = .bool(p.createOnly)
+                    o["singleton"] = .bool(p.wantSingletonReportedState)
+                    return .object(o)
                 })
+            if sp.payload == nil {
+                failed[sp.spoke.name] = .array(
+                    sp.failures.map { f in
+                        var o = Self.refFields(f.object)
+                        o["file"] = .string(f.origin.file)
+                        o["line"] = .int(Int64(f.origin.line))
+                        o["field"] = .string(f.field)
+                        o["property"] = f.property.map(Value.string) ?? .null
+                        o["message"] = .string(f.message)
+                        return .object(o)
+                    })
+            }
         }
-        return ["spokes": .object(spokes)]
+        let warnings = plan.warnings.map { w -> Value in
+            [
+                "kind": .string(w.kind.rawValue), "policies": .array(w.policies.map(Value.string)),
+                "file": .string(w.origin.file), "line": .int(Int64(w.origin.line)),
+                "field": w.field.map(Value.string) ?? .null,
+                "object": w.object.map { .object(Self.refFields($0)) } ?? .null,
+                "spokes": .array(w.spokes.map(Value.string)), "message": .string(w.message),
+            ]
+        }
+        return ["spokes": .object(spokes), "failedSpokes": .object(failed), "warnings": .array(warnings)]
+    }
+
+    static func refFields(_ ref: ObjectRef) -> [String: Value] {
+        [
+            "apiVersion": .string(ref.apiVersion), "kind": .string(ref.kind), "namespace": .string(ref.namespace),
+            "name": .string(ref.name),
+        ]
     }
 
     /// ``jsonValue(spoke:)`` in canonical JSON (sorted keys, no whitespace) plus a newline.

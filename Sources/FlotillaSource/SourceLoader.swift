@@ -4,7 +4,9 @@ import Yams
 
 /// Reads a GitOps directory: every `.yaml`, `.yml` and `.json` file below it (hidden entries such
 /// as `.git` skipped), each possibly holding several documents, into objects that remember
-/// their file and line.
+/// their file and line. A list (`kind: List`, or any kind ending in `List`, with an `items`
+/// array: what `kubectl get -o yaml` writes and `kubectl apply -f` takes) stands for its items,
+/// each remembering its own line.
 public struct SourceLoader: Sendable {
     public var root: URL
 
@@ -90,13 +92,64 @@ public struct SourceLoader: Sendable {
                     errors.append(SourceError(location: loc, message: "a document must be a Kubernetes object (a map), found \(value.kindDescription)"))
                     continue
                 }
-                if let obj = ObjectValidator.object(from: tree, at: loc, errors: &errors) { objects.append(obj) }
+                collect(tree, node: node, at: loc, depth: 0, into: &objects, errors: &errors)
             }
             if let error = documents.error { throw error }
         } catch let error as YamlError {
             errors.append(SourceError(location: SourceLocation(file: file, line: Self.line(of: error)), message: "YAML error: \(error)"))
         } catch {
             errors.append(SourceError(location: SourceLocation(file: file, line: 0), message: "YAML error: \(error)"))
+        }
+    }
+
+    /// How deep lists may nest in lists.
+    static let maxListDepth = 8
+
+    /// Appends the object `tree` is, or the items of the list it is, to `objects`.
+    ///
+    /// Like kubectl (`meta.IsListType`, and the unstructured decoder that gives items without
+    /// `apiVersion` and `kind` the list's `apiVersion` and its kind less `List`), a map whose kind
+    /// ends in `List` and whose `items` is an array is a list; its own `metadata` is ignored.
+    static func collect(
+        _ tree: [String: Value], node: Node, at loc: SourceLocation, depth: Int,
+        into objects: inout [ManifestObject], errors: inout [SourceError]
+    ) {
+        guard let kind = tree["kind"]?.stringValue, kind.hasSuffix("List") else {
+            if let obj = ObjectValidator.object(from: tree, at: loc, errors: &errors) { objects.append(obj) }
+            return
+        }
+        guard case .array(let items)? = tree["items"] else {
+            if kind == "List" {
+                errors.append(
+                    SourceError(
+                        location: loc, object: "List", field: "items",
+                        message: "a List needs an items array, found \(tree["items"]?.kindDescription ?? "nothing")"))
+            } else if let obj = ObjectValidator.object(from: tree, at: loc, errors: &errors) {
+                objects.append(obj)
+            }
+            return
+        }
+        guard depth < maxListDepth else {
+            errors.append(SourceError(location: loc, object: kind, field: "items", message: "lists nest more than \(maxListDepth) deep"))
+            return
+        }
+        let itemNodes = node.mapping?["items"]?.sequence.map(Array.init) ?? []
+        let itemKind = String(kind.dropLast("List".count))
+        for (i, item) in items.enumerated() {
+            let itemNode = i < itemNodes.count ? itemNodes[i] : node
+            let itemLoc = SourceLocation(file: loc.file, line: itemNode.mark?.line ?? loc.line)
+            guard case .object(var itemTree) = item else {
+                errors.append(
+                    SourceError(
+                        location: itemLoc, object: kind, field: "items[\(i)]",
+                        message: "a list item must be a Kubernetes object (a map), found \(item.kindDescription)"))
+                continue
+            }
+            if itemTree["apiVersion"] == nil && itemTree["kind"] == nil && !itemKind.isEmpty {
+                itemTree["apiVersion"] = tree["apiVersion"]
+                itemTree["kind"] = .string(itemKind)
+            }
+            collect(itemTree, node: itemNode, at: itemLoc, depth: depth + 1, into: &objects, errors: &errors)
         }
     }
 

@@ -8,7 +8,11 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Dry run: which spoke gets which objects, and which policies placed them.",
-        discussion: "Exits non-zero when the source has errors or a spoke cannot be rendered; every error is listed.")
+        discussion: """
+            Exits non-zero when the source has errors or a spoke cannot be rendered; every error is listed. \
+            Warnings (a clause that selects every object, a singleton on no spoke or several) go to stderr, \
+            or into the JSON with -o json, and never change the exit status.
+            """)
 
     @Option(help: "GitOps source directory.")
     var source: String
@@ -45,6 +49,10 @@ struct PlanCommand: AsyncParsableCommand {
             case .json: print(String(decoding: try renderer.json(spoke: spoke), as: UTF8.self), terminator: "")
             case .yaml: print(try ManifestYAML.render(try renderer.bundleObjects(spoke: spoke!)), terminator: "")
             case .table: print(try renderer.table(spoke: spoke), terminator: "")
+            }
+            // JSON carries the warnings itself; stderr gets them for people.
+            if output != .json {
+                for w in plan.warnings { FileHandleOutput.stderr("warning: \(w)") }
             }
         } catch let failure as PlanRenderer.Failure {
             throw ValidationError(failure.message)

@@ -54,7 +54,6 @@ struct DownsyncClauseTests {
     static let parseErrors: [(String, Value, String, String)] = [
         ("empty clause", [:], "spec.downsync[0]", "no test"),
         ("only createOnly", ["createOnly": true], "spec.downsync[0]", "no test"),
-        ("only wildcards", ["resources": ["*"], "namespaces": ["*"]], "spec.downsync[0]", "matches every object"),
         ("apiGroup star", ["apiGroup": "*"], "spec.downsync[0].apiGroup", "not a wildcard"),
         ("apiGroup not a string", ["apiGroup": 3], "spec.downsync[0].apiGroup", "must be a string"),
         ("uppercase resource", ["resources": ["Deployments"]], "spec.downsync[0].resources[0]", "lowercase plural"),
@@ -78,6 +77,32 @@ struct DownsyncClauseTests {
         #expect(
             errors.contains { $0.field == field && $0.message.contains(message) && $0.object == "BindingPolicy/p" && $0.location.file == "test.yaml" },
             "\(name): \(errors)")
+    }
+
+    /// Until the issue "KubeStellar YAML as-is, round two", `parseError` refused these as "clause
+    /// matches every object"; KubeStellar accepts them and selects every object with them.
+    static let selectEverything: [(String, Value)] = [
+        ("only wildcards", ["resources": ["*"], "namespaces": ["*"]]),
+        ("resources star", ["resources": ["*"]]),
+        ("empty namespace selector", ["namespaceSelectors": [[:]]]),
+        ("namespaces and names star", ["namespaces": ["*"], "objectNames": ["*"]]),
+        ("an empty selector among others", ["objectSelectors": [["matchLabels": ["a": "b"]], [:]]]),
+    ]
+
+    @Test(arguments: selectEverything)
+    func clausesThatDoNotDiscriminateParseAndSelectEverything(_ name: String, _ clause: Value) throws {
+        let policy = Fixture.object(
+            "control.kubestellar.io/v1alpha1", "BindingPolicy", "", "p",
+            body: ["spec": ["clusterSelectors": [[:]], "downsync": [clause]]])
+        var errors: [SourceError] = []
+        let parsed = try #require(BindingPolicy.parse(policy, errors: &errors), "\(name): \(errors)")
+        #expect(errors.isEmpty)
+        let only = try #require(parsed.downsync.first)
+        #expect(only.selectsEverything, "\(name)")
+        for (object, resource) in [(Self.deployment, "deployments"), (Self.configMap, "configmaps"), (Self.clusterRole, "clusterroles")] {
+            #expect(only.matches(object, resource: resource, namespaceLabels: nil), "\(name): \(object.ref)")
+        }
+        #expect(!DownsyncClause(namespaces: ["shop"]).selectsEverything && !DownsyncClause(apiGroup: "").selectsEverything)
     }
 
     @Test func parsesEveryFieldAndModulation() throws {

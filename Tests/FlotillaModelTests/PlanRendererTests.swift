@@ -27,8 +27,15 @@ struct PlanRendererTests {
 
     @Test func jsonFollowsTheContract() throws {
         let bytes = try Self.renderer.json(spoke: "unlabelled")
+        let w1 = #"{"field":null,"file":"test.yaml","kind":"singletonNotOnOneSpoke","line":1,"#
+            + #""message":"singleton reported state is requested (BindingPolicy gold) but the object is placed on 2 spokes: eu-gold, us-gold; KubeStellar reports this in the status.errors of BindingPolicy eu, gold","#
+            + #""object":{"apiVersion":"v1","kind":"ConfigMap","name":"settings","namespace":"shop"},"policies":["eu","gold"],"spokes":["eu-gold","us-gold"]}"#
+        let w2 = #"{"field":null,"file":"test.yaml","kind":"singletonNotOnOneSpoke","line":1,"#
+            + #""message":"singleton reported state is requested (BindingPolicy roles) but the object is placed on 4 spokes: eu-gold, eu-silver, unlabelled, us-gold; KubeStellar reports this in the status.errors of BindingPolicy roles","#
+            + #""object":{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","name":"reader","namespace":""},"policies":["roles"],"spokes":["eu-gold","eu-silver","unlabelled","us-gold"]}"#
         let expected =
-            #"{"spokes":{"unlabelled":[{"apiVersion":"rbac.authorization.k8s.io/v1","createOnly":false,"kind":"ClusterRole","name":"reader","namespace":"","policies":["roles"]}]}}"#
+            #"{"failedSpokes":{},"spokes":{"unlabelled":[{"apiVersion":"rbac.authorization.k8s.io/v1","createOnly":false,"kind":"ClusterRole","name":"reader","namespace":"","policies":["roles"],"singleton":true}]},"#
+            + #""warnings":[\#(w1),\#(w2)]}"#
         #expect(String(decoding: bytes, as: UTF8.self) == expected + "\n")
         let all = try Self.renderer.jsonValue()
         #expect(all.objectValue?["spokes"]?.objectValue?.keys.sorted() == ["eu-gold", "eu-silver", "unlabelled", "us-gold"])

@@ -183,6 +183,7 @@ struct PlannerTests {
             #expect(update.plan.spokes.map(\.payload) == full.spokes.map(\.payload), "\(name)")
             #expect(update.plan.spokes.map(\.placements) == full.spokes.map(\.placements), "\(name)")
             #expect(update.plan.spokes.map(\.error) == full.spokes.map(\.error), "\(name)")
+            #expect(update.plan.warnings == full.warnings, "\(name)")
             var before: [String: String] = [:]
             for sp in previous.spokes { before[sp.spoke.name] = sp.hash ?? "error:\(sp.error ?? "")" }
             var after: [String: String] = [:]
@@ -193,6 +194,92 @@ struct PlannerTests {
             #expect(expectedChanged.count < full.spokes.count || name.hasPrefix("transform"), "\(name): not everything changes")
             previous = full
         }
+    }
+
+    /// The cases of the issue "KubeStellar YAML as-is, round two": objects KubeStellar never
+    /// delivers, clauses that select everything, singletons on several spokes. Each step's update
+    /// must equal a full plan, warnings included, and report exactly the spokes that changed.
+    @Test func incrementalUpdatesMatchFullPlansOnKubeStellarCases() {
+        let web: [String: String] = ["app": "web"]
+        var f = FleetSource(
+            workloads: [
+                Fixture.object("apps/v1", "Deployment", "shop", "web", labels: web),
+                Fixture.object("v1", "ConfigMap", "shop", "settings"),
+                Fixture.object("coordination.k8s.io/v1", "Lease", "shop", "lock", labels: web),
+                Fixture.object("v1", "Endpoints", "shop", "web", labels: web),
+                Fixture.object("v1", "Node", "", "n1", labels: web),
+            ].sorted { $0.ref < $1.ref },
+            policies: [
+                BindingPolicy(
+                    name: "eu", clusterSelectors: [LabelSelector(matchLabels: ["region": "eu"])],
+                    downsync: [DownsyncClause(objectSelectors: [LabelSelector(matchLabels: web)])])
+            ],
+            spokes: [
+                Spoke(name: "a", labels: ["region": "eu", "name": "a"]), Spoke(name: "b", labels: ["region": "eu", "name": "b"]),
+                Spoke(name: "c", labels: ["region": "us", "name": "c"]),
+            ])
+        var steps: [(String, FleetSource)] = [("start", f)]
+        f.policies[0].downsync[0].wantSingletonReportedState = true
+        steps.append(("singleton requested on two spokes", f))
+        f.policies[0].name = "eu-renamed"
+        steps.append(("policy renamed", f))
+        let d = f.workloads.firstIndex { $0.ref.kind == "Deployment" }!
+        f.workloads[d].origin = SourceLocation(file: "moved.yaml", line: 7)
+        steps.append(("singleton object moved to another file", f))
+        f.policies[0].clusterSelectors = [LabelSelector(matchLabels: ["name": "a"])]
+        steps.append(("singleton narrowed to one spoke", f))
+        f.policies.append(
+            BindingPolicy(name: "us-all", clusterSelectors: [LabelSelector(matchLabels: ["region": "us"])], downsync: [DownsyncClause(resources: ["*"])]))
+        steps.append(("a clause that selects everything", f))
+        let l = f.workloads.firstIndex { $0.ref.kind == "Lease" }!
+        f.workloads[l].tree["spec"] = ["holderIdentity": "x"]
+        steps.append(("an excluded object changes", f))
+        f.policies.append(
+            BindingPolicy(
+                name: "c-singleton", clusterSelectors: [LabelSelector(matchLabels: ["name": "c"])],
+                downsync: [DownsyncClause(objectNames: ["web"], wantSingletonReportedState: true)]))
+        steps.append(("a second policy requests the singleton on another spoke", f))
+        f.spokes.removeAll { $0.name == "c" }
+        steps.append(("that spoke leaves", f))
+        f.spokes.removeAll { $0.name == "a" }
+        steps.append(("the singleton's last spoke leaves", f))
+        f.spokes.append(Spoke(name: "a", labels: ["region": "eu", "name": "a"]))
+        steps.append(("it comes back", f))
+
+        var planner = IncrementalPlanner()
+        var previous: Plan?
+        var sawWarnings = Set<PlanWarning.Kind>()
+        var warnings: [String: [PlanWarning]] = [:]
+        for (name, fleet) in steps {
+            let update = planner.update(fleet)
+            let full = Planner.plan(fleet)
+            #expect(update.plan.spokes.map(\.spoke.name) == full.spokes.map(\.spoke.name), "\(name)")
+            #expect(update.plan.spokes.map(\.payload) == full.spokes.map(\.payload), "\(name)")
+            #expect(update.plan.spokes.map(\.placements) == full.spokes.map(\.placements), "\(name)")
+            #expect(update.plan.warnings == full.warnings, "\(name)")
+            #expect(
+                !full.spokes.contains { $0.placements.contains { ["Lease", "Endpoints", "Node"].contains($0.ref.kind) } },
+                "\(name): KubeStellar never delivers these")
+            var before: [String: String] = [:]
+            for sp in previous?.spokes ?? [] { before[sp.spoke.name] = sp.hash ?? "" }
+            var after: [String: String] = [:]
+            for sp in full.spokes { after[sp.spoke.name] = sp.hash ?? "" }
+            #expect(update.changedSpokes == Set(before.keys).union(after.keys).filter { before[$0] != after[$0] }, "\(name)")
+            sawWarnings.formUnion(full.warnings.map(\.kind))
+            warnings[name] = full.warnings
+            previous = full
+        }
+        #expect(sawWarnings == Set(PlanWarning.Kind.allCases))
+        #expect(warnings["singleton requested on two spokes"]?.map(\.spokes) == [["a", "b"]])
+        #expect(warnings["policy renamed"]?.map(\.policies) == [["eu-renamed"]])
+        #expect(warnings["singleton object moved to another file"]?.first?.origin.file == "moved.yaml")
+        #expect(warnings["singleton narrowed to one spoke"] == [])
+        #expect(warnings["a second policy requests the singleton on another spoke"]?.map(\.kind) == [.clauseSelectsEverything, .singletonNotOnOneSpoke])
+        #expect(warnings["a second policy requests the singleton on another spoke"]?.last?.spokes == ["a", "c"])
+        #expect(warnings["a second policy requests the singleton on another spoke"]?.last?.policies == ["c-singleton", "eu-renamed", "us-all"])
+        #expect(warnings["that spoke leaves"]?.map(\.kind) == [.clauseSelectsEverything])
+        #expect(warnings["the singleton's last spoke leaves"]?.last?.spokes == [], "placed on no spoke")
+        #expect(warnings["it comes back"]?.map(\.kind) == [.clauseSelectsEverything])
     }
 
     @Test func synthesisIsDeterministic() {
