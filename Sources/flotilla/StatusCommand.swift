@@ -12,8 +12,8 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Hub HTTP API URL.")
     var hub: String = "http://127.0.0.1:8080"
 
-    @Option(name: .shortAndLong, help: "Output: table, json or yaml.")
-    var output: OutputFormat = .table
+    @Option(name: .shortAndLong, help: "Output: table, wide (every error in full, signing key, agent version), json or yaml.")
+    var output: StatusOutputFormat = .table
 
     @Option(help: "Wait up to this many seconds until the hub has read the source as it is on disk, and every spoke has applied it with every report stored.")
     var wait: Double?
@@ -97,8 +97,12 @@ struct StatusCommand: AsyncParsableCommand {
         switch output {
         case .json: print(String(decoding: data, as: UTF8.self))
         case .yaml: print(try StructuredOutput.yaml(snapshot), terminator: "")
-        case .table:
-            print(StatusTable.render(snapshot, now: Date().timeIntervalSince1970))
+        case .table, .wide:
+            print(StatusTable.render(snapshot, now: Date().timeIntervalSince1970, wide: output == .wide))
         }
     }
+}
+
+enum StatusOutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, wide, json, yaml
 }

@@ -2,19 +2,33 @@ import FlotillaHub
 
 /// Plain-text tables for `flotilla status`.
 enum StatusTable {
-    static func render(_ s: StatusSnapshot, now: Double) -> String {
+    /// `wide` adds the signing key and agent version and prints every error in full.
+    static func render(_ s: StatusSnapshot, now: Double, wide: Bool = false) -> String {
         var out = "HUB  source \(s.hub.source)  broker \(s.hub.brokerConnected ? "connected" : "DISCONNECTED")\n"
         if let e = s.hub.sourceError { out += "     source error: \(e)\n" }
         out += "\n"
-        var rows = [["SPOKE", "ONLINE", "LAST SEEN", "DESIRED", "APPLIED", "PHASE", "REPORTS", "ACKED", "ERRORS"]]
+        var header = ["SPOKE", "ONLINE", "LAST SEEN", "DESIRED", "APPLIED", "PHASE", "REPORTS", "ACKED"]
+        if wide { header += ["KEY", "AGENT"] }
+        var rows: [[String]] = [header + ["ERRORS"]]
+        var cut = false
         for sp in s.spokes {
-            rows.append([
-                sp.name, sp.online ? "yes" : "no", sp.lastSeen.map { age(now - $0) } ?? "-", String(sp.desiredGeneration),
-                sp.appliedGeneration.map(String.init) ?? "-", sp.phase.rawValue, String(sp.reportsReceived),
-                "\(sp.ackedSequence)/\(sp.lastSequence)", sp.errors.first.map { String($0.prefix(60)) } ?? "",
-            ])
+            var errors = sp.errors.joined(separator: "; ").replacingOccurrences(of: "\n", with: " ")
+            if !wide && errors.count > 60 {
+                errors = String(errors.prefix(59)) + "…"
+                cut = true
+            }
+            let seen: String = sp.lastSeen.map { age(now - $0) } ?? "-"
+            let applied: String = sp.appliedGeneration.map(String.init) ?? "-"
+            var row: [String] = [sp.name, sp.online ? "yes" : "no", seen, String(sp.desiredGeneration), applied]
+            row += [sp.phase.rawValue, String(sp.reportsReceived), "\(sp.ackedSequence)/\(sp.lastSequence)"]
+            if wide {
+                let key: String = sp.keyId.map { $0.isEmpty ? "unsigned" : $0 } ?? "-"
+                row += [key, sp.agentVersion ?? "-"]
+            }
+            rows.append(row + [errors])
         }
         out += table(rows) + "\n"
+        if cut { out += "(errors cut to fit: -o wide or -o json shows them in full)\n" }
         var wrows = [["WORKLOAD", "NAMESPACE", "DESIRED", "APPLIED", "FAILED", "FAILED ON"]]
         for w in s.workloads {
             wrows.append([

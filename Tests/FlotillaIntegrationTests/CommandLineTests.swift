@@ -66,6 +66,8 @@ struct CommandLineTests {
         let yaml = try Self.run(h, "status-yaml", ["status", "--hub", "http://\(http)", "-o", "yaml"])
         #expect(yaml.code == 0)
         #expect(yaml.output.contains("spokes:") && yaml.output.contains("name: store-x") && yaml.output.contains("phase: Applied"), "\(yaml.output)")
+        let wide = try Self.run(h, "status-wide", ["status", "--hub", "http://\(http)", "-o", "wide"])
+        #expect(wide.code == 0 && wide.output.contains("KEY") && wide.output.contains("AGENT"), "\(wide.output)")
         let workloads = try #require(status["workloads"] as? [[String: Any]])
         let web = try #require(workloads.first { $0["name"] as? String == "web-config" })
         #expect(web["apiVersion"] as? String == "v1")
