@@ -176,7 +176,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FlotillaStoreTests",
-            dependencies: ["FlotillaStore", "FlotillaModel", "FlotillaWire"],
+            dependencies: ["FlotillaFixtures", "FlotillaStore", "FlotillaModel", "FlotillaWire"],
             swiftSettings: sharedSettings
         ),
         .testTarget(

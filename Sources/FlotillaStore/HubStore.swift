@@ -219,13 +219,6 @@ public struct HubStore: Sendable {
         }
     }
 
-    /// One spoke's record, if the hub knows it.
-    public func spokes(named name: String) async throws -> [SpokeRecord] {
-        try await db.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM spoke WHERE name = ?", arguments: [name]).map(SpokeRecord.init(row:))
-        }
-    }
-
     /// The names of the spokes in the inventory the hub last planned.
     public func inventory() async throws -> Set<String> {
         try await db.read { db in Set(try String.fetchAll(db, sql: "SELECT name FROM spoke WHERE inInventory = 1")) }

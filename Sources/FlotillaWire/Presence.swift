@@ -40,18 +40,8 @@ public struct Presence: Sendable, Hashable, Codable {
     /// Decodes and checks a presence message from the wire.
     /// - Throws: ``WireRefusal`` naming the field at fault.
     public static func parse(_ bytes: [UInt8]) throws(WireRefusal) -> Presence {
-        guard bytes.count <= maxBytes else {
-            throw WireRefusal(field: "payload", reason: "\(bytes.count) bytes, over the limit of \(maxBytes)")
-        }
-        let presence: Presence
-        do {
-            presence = try JSONDecoder().decode(Presence.self, from: Data(bytes))
-        } catch {
-            throw WireRefusal.decoding(error)
-        }
-        if let epoch = presence.epoch, !WireLimits.isValidEpoch(epoch) {
-            throw WireRefusal(field: "epoch", reason: "must be 1–\(WireLimits.maxEpochLength) characters of [A-Za-z0-9._-]")
-        }
+        let presence = try WireRefusal.decode(Presence.self, from: bytes, maxBytes: maxBytes)
+        try WireLimits.checkEpoch(presence.epoch)
         try WireLimits.check(presence.ackedSequence, field: "ackedSequence", min: 0)
         try WireLimits.check(presence.appliedGeneration, field: "appliedGeneration", min: 0)
         if let time = presence.time, !time.isFinite { throw WireRefusal(field: "time", reason: "must be a finite number") }

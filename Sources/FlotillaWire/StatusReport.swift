@@ -61,24 +61,14 @@ public struct StatusReport: Sendable, Hashable, Codable {
     /// shape, then every bound of the protocol.
     /// - Throws: ``WireRefusal`` naming the field at fault.
     public static func parse(_ bytes: [UInt8], maxBytes: Int = WireLimits.defaultMaxReportBytes) throws(WireRefusal) -> StatusReport {
-        guard bytes.count <= maxBytes else {
-            throw WireRefusal(field: "payload", reason: "\(bytes.count) bytes, over the limit of \(maxBytes)")
-        }
-        let report: StatusReport
-        do {
-            report = try JSONDecoder().decode(StatusReport.self, from: Data(bytes))
-        } catch {
-            throw WireRefusal.decoding(error)
-        }
+        let report = try WireRefusal.decode(StatusReport.self, from: bytes, maxBytes: maxBytes)
         try report.validate()
         return report
     }
 
     /// Checks the protocol's bounds on every number and the epoch's format.
     public func validate() throws(WireRefusal) {
-        guard WireLimits.isValidEpoch(epoch) else {
-            throw WireRefusal(field: "epoch", reason: "must be 1–\(WireLimits.maxEpochLength) characters of [A-Za-z0-9._-]")
-        }
+        try WireLimits.checkEpoch(epoch)
         try WireLimits.check(seq, field: "seq", min: 1)
         try WireLimits.check(generation, field: "generation", min: 1)
         try WireLimits.check(storedGeneration, field: "storedGeneration", min: 1)

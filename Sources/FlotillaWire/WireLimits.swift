@@ -28,6 +28,11 @@ public enum WireLimits {
         }
     }
 
+    static func checkEpoch(_ epoch: String?, field: String = "epoch") throws(WireRefusal) {
+        guard let epoch, !isValidEpoch(epoch) else { return }
+        throw WireRefusal(field: field, reason: "must be 1–\(maxEpochLength) characters of [A-Za-z0-9._-]")
+    }
+
     static func check(_ value: Int64?, field: String, min: Int64) throws(WireRefusal) {
         guard let value else { return }
         guard value >= min, value <= maxCounter else {

@@ -15,6 +15,19 @@ public struct WireRefusal: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(field): \(reason)" }
 
+    /// Decodes a wire message of at most `maxBytes`: the size is checked before any parsing,
+    /// and a decoding failure becomes a refusal naming the field.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], maxBytes: Int) throws(WireRefusal) -> T {
+        guard bytes.count <= maxBytes else {
+            throw WireRefusal(field: "payload", reason: "\(bytes.count) bytes, over the limit of \(maxBytes)")
+        }
+        do {
+            return try JSONDecoder().decode(type, from: Data(bytes))
+        } catch {
+            throw decoding(error)
+        }
+    }
+
     /// A readable refusal from a JSON decoding failure, naming the field path where there is one.
     static func decoding(_ error: any Error) -> WireRefusal {
         guard let error = error as? DecodingError else { return WireRefusal(field: "payload", reason: "not valid JSON") }

@@ -19,7 +19,7 @@ struct HostileWireTests {
     }
 
     static func record(_ hub: Running<Hub>, _ spoke: String) async throws -> SpokeRecord? {
-        try await hub.service.store.spokes(named: spoke).first
+        try await hub.service.store.spokes().first { $0.name == spoke }
     }
 
     @Test func aSpokesOwnReportsCannotCrashTheHubOrTouchAnotherSpoke() async throws {

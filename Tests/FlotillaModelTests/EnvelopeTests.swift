@@ -1,3 +1,4 @@
+import FlotillaFixtures
 import FlotillaModel
 import FlotillaWire
 import Foundation
@@ -235,20 +236,7 @@ import Testing
     }
 }
 
-/// A small seeded generator, so every fuzz run sees the same inputs and a failure reproduces.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func bytes(count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next()) } }
-
+extension SplitMix64 {
     /// One to four random edits: bit flips, byte overwrites, truncation, insertion, deletion,
     /// boundary values in the length fields, or a splice with another input.
     mutating func mutate(_ input: [UInt8], splicing other: [UInt8]) -> [UInt8] {

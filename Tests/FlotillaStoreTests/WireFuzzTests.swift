@@ -1,3 +1,4 @@
+import FlotillaFixtures
 import FlotillaModel
 import FlotillaWire
 import FlotillaStore
@@ -8,18 +9,6 @@ import Testing
 /// envelopes through the decoders and the hub's and agent's state machines. Nothing may trap,
 /// every accepted value is within the protocol's bounds, and nothing grows beyond its limits.
 struct WireFuzzTests {
-    /// SplitMix64: the same seed gives the same run, so a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let hostileValues: [String] = [
         "0", "-1", "1", "9007199254740991", "9007199254740992", "9223372036854775807", "9223372036854775808",
         "-9223372036854775808", "1e308", "1.5", "null", "true", "\"\"", "\"e\"", "\"../../x\"", "\"\\u0000\"", "[]", "{}",
@@ -29,7 +18,7 @@ struct WireFuzzTests {
     static let presenceFields = ["state", "epoch", "ackedSequence", "appliedGeneration", "time", "agentVersion", "applier"]
 
     /// A JSON object with some fields valid, some hostile, some missing, sometimes cut short.
-    static func mutated(base: [String: String], fields: [String], rate: Int = 4, _ rng: inout Generator) -> [UInt8] {
+    static func mutated(base: [String: String], fields: [String], rate: Int = 4, _ rng: inout SplitMix64) -> [UInt8] {
         var object = base
         for field in fields where Int.random(in: 0..<rate, using: &rng) == 0 {
             if Bool.random(using: &rng) { object[field] = nil } else { object[field] = hostileValues.randomElement(using: &rng)! }
@@ -44,7 +33,7 @@ struct WireFuzzTests {
     }
 
     @Test func reportsPresenceAndAcksNeverTrapAndNeverGrowTheHub() async throws {
-        var rng = Generator(state: 0xF107_111A)
+        var rng = SplitMix64(seed: 0xF107_111A)
         let store = try await HubStoreTests.store(spoke: "s")
         let retention = ReportRetention(perSpoke: 40)
         var accepted = 0
@@ -76,7 +65,7 @@ struct WireFuzzTests {
     }
 
     @Test func acksFromAnywhereNeverLoseAPendingReport() async throws {
-        var rng = Generator(state: 0xAC4)
+        var rng = SplitMix64(seed: 0xAC4)
         let store = try AgentStore(path: AgentStoreTests.tempPath(), spoke: "s1")
         var written = 0
         var deletedByAcks = 0
@@ -107,7 +96,7 @@ struct WireFuzzTests {
     }
 
     @Test func offeredBundlesNeverMoveTheStoredGenerationBackwards() async throws {
-        var rng = Generator(state: 0x0FFE7)
+        var rng = SplitMix64(seed: 0x0FFE7)
         let store = try AgentStore(path: AgentStoreTests.tempPath(), spoke: "s1")
         var highest: Int64 = 0
         for _ in 0..<800 {
@@ -129,7 +118,7 @@ struct WireFuzzTests {
     }
 
     @Test func envelopesAndBundlesNeverTrap() throws {
-        var rng = Generator(state: 0xE117)
+        var rng = SplitMix64(seed: 0xE117)
         let key = SigningKey()
         let payload = SpokeBundle(items: [
             .init(ref: ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "ns", name: "a"), object: ["kind": .string("ConfigMap")])

@@ -184,12 +184,7 @@ struct GoFormatter {
             buf += Array("%!(EXTRA ".utf8)
             for (k, arg) in a[argNum...].enumerated() {
                 if k > 0 { buf += Array(", ".utf8) }
-                if case .invalid = arg {
-                    buf += Array("<nil>".utf8)
-                } else {
-                    buf += Array(arg.typeName.utf8) + [UInt8(ascii: "=")]
-                    printArg(arg, verb: UInt32(UInt8(ascii: "v")))
-                }
+                appendTypedOperand(arg)
             }
             buf.append(UInt8(ascii: ")"))
         }
@@ -243,13 +238,18 @@ struct GoFormatter {
         buf += Array("%!".utf8)
         GoUTF8.append(verb, to: &buf)
         buf.append(UInt8(ascii: "("))
+        appendTypedOperand(arg)
+        buf.append(UInt8(ascii: ")"))
+    }
+
+    /// `type=value` (`<nil>` for a missing operand), as Go prints an operand it reports on.
+    private mutating func appendTypedOperand(_ arg: GoValue) {
         if case .invalid = arg {
             buf += Array("<nil>".utf8)
         } else {
             buf += Array(arg.typeName.utf8) + [UInt8(ascii: "=")]
             printArg(arg, verb: UInt32(UInt8(ascii: "v")))
         }
-        buf.append(UInt8(ascii: ")"))
     }
 
     private mutating func printMap(_ m: [String: String], verb: UInt32) {
