@@ -27,6 +27,13 @@ public actor Hub: Service {
     /// The fingerprint of the files whose reload has finished.
     var readFingerprint: String?
     let plannerBox = PlannerBox()
+    /// Compare every spoke with the store on the next reload: at start, and after a reload
+    /// whose plan could not be recorded.
+    var needsFullSync = true
+    /// Changed spokes the rollout gate held back: reconsidered on every reload.
+    var heldSpokes: Set<String> = []
+    /// The inventory as of the last recorded plan.
+    var inventory: Set<String> = []
     /// The bundle path: plan → generations → envelopes → broker.
     public nonisolated let publisher: BundlePublisher
     var lastPull = ContinuousClock.now

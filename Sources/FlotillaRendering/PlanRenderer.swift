@@ -78,37 +78,77 @@ public struct PlanRenderer: Sendable {
         var spokes: [String: Value] = [:]
         var failed: [String: Value] = [:]
         for sp in try spokePlans(spoke) {
-            spokes[sp.spoke.name] = .array(
-                sp.placements.map { p in
-                    var o = Self.refFields(p.ref)
-                    o["policies"] = .array(p.policies.map(Value.string))
-                    o["createOnly"] = .bool(p.createOnly)
-                    o["singleton"] = .bool(p.wantSingletonReportedState)
-                    return .object(o)
-                })
-            if sp.payload == nil {
-                failed[sp.spoke.name] = .array(
-                    sp.failures.map { f in
-                        var o = Self.refFields(f.object)
-                        o["file"] = .string(f.origin.file)
-                        o["line"] = .int(Int64(f.origin.line))
-                        o["field"] = .string(f.field)
-                        o["property"] = f.property.map(Value.string) ?? .null
-                        o["message"] = .string(f.message)
-                        return .object(o)
-                    })
+            spokes[sp.spoke.name] = Self.placementsValue(sp)
+            if sp.payload == nil { failed[sp.spoke.name] = Self.failuresValue(sp) }
+        }
+        return ["spokes": .object(spokes), "failedSpokes": .object(failed), "warnings": warningsValue]
+    }
+
+    /// ``jsonValue(spoke:)``'s canonical bytes, written a spoke at a time to `write` in pieces
+    /// of about 64 KiB, so a fleet's plan is never held whole as a tree or as text.
+    public func writeJSON(spoke: String? = nil, to write: ([UInt8]) -> Void) throws(Failure) {
+        let plans = try spokePlans(spoke).sorted { $0.spoke.name.utf8.lexicographicallyPrecedes($1.spoke.name.utf8) }
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 17)
+        func member(_ name: String, _ value: Value, first: inout Bool) {
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            Value.string(name).writeCanonical(into: &out)
+            out.append(UInt8(ascii: ":"))
+            value.writeCanonical(into: &out)
+            if out.count >= 1 << 16 {
+                write(out)
+                out.removeAll(keepingCapacity: true)
             }
         }
-        let warnings = plan.warnings.map { w -> Value in
-            [
-                "kind": .string(w.kind.rawValue), "policies": .array(w.policies.map(Value.string)),
-                "file": .string(w.origin.file), "line": .int(Int64(w.origin.line)),
-                "field": w.field.map(Value.string) ?? .null,
-                "object": w.object.map { .object(Self.refFields($0)) } ?? .null,
-                "spokes": .array(w.spokes.map(Value.string)), "message": .string(w.message),
-            ]
-        }
-        return ["spokes": .object(spokes), "failedSpokes": .object(failed), "warnings": .array(warnings)]
+        // Keys in canonical order: failedSpokes, spokes, warnings.
+        out.append(contentsOf: #"{"failedSpokes":{"#.utf8)
+        var first = true
+        for sp in plans where sp.payload == nil { member(sp.spoke.name, Self.failuresValue(sp), first: &first) }
+        out.append(contentsOf: #"},"spokes":{"#.utf8)
+        first = true
+        for sp in plans { member(sp.spoke.name, Self.placementsValue(sp), first: &first) }
+        out.append(contentsOf: #"},"warnings":"#.utf8)
+        warningsValue.writeCanonical(into: &out)
+        out.append(contentsOf: "}\n".utf8)
+        write(out)
+    }
+
+    static func placementsValue(_ sp: Plan.SpokePlan) -> Value {
+        .array(
+            sp.placements.map { p in
+                var o = refFields(p.ref)
+                o["policies"] = .array(p.policies.map(Value.string))
+                o["createOnly"] = .bool(p.createOnly)
+                o["singleton"] = .bool(p.wantSingletonReportedState)
+                return .object(o)
+            })
+    }
+
+    static func failuresValue(_ sp: Plan.SpokePlan) -> Value {
+        .array(
+            sp.failures.map { f in
+                var o = refFields(f.object)
+                o["file"] = .string(f.origin.file)
+                o["line"] = .int(Int64(f.origin.line))
+                o["field"] = .string(f.field)
+                o["property"] = f.property.map(Value.string) ?? .null
+                o["message"] = .string(f.message)
+                return .object(o)
+            })
+    }
+
+    var warningsValue: Value {
+        .array(
+            plan.warnings.map { w -> Value in
+                [
+                    "kind": .string(w.kind.rawValue), "policies": .array(w.policies.map(Value.string)),
+                    "file": .string(w.origin.file), "line": .int(Int64(w.origin.line)),
+                    "field": w.field.map(Value.string) ?? .null,
+                    "object": w.object.map { .object(Self.refFields($0)) } ?? .null,
+                    "spokes": .array(w.spokes.map(Value.string)), "message": .string(w.message),
+                ]
+            })
     }
 
     static func refFields(_ ref: ObjectRef) -> [String: Value] {
@@ -120,7 +160,9 @@ public struct PlanRenderer: Sendable {
 
     /// ``jsonValue(spoke:)`` in canonical JSON (sorted keys, no whitespace) plus a newline.
     public func json(spoke: String? = nil) throws(Failure) -> [UInt8] {
-        try jsonValue(spoke: spoke).canonicalJSON + [0x0A]
+        var out: [UInt8] = []
+        try writeJSON(spoke: spoke) { out += $0 }
+        return out
     }
 
     /// The exact objects of `spoke`'s rendered bundle (cleaned, transformed, templates expanded),

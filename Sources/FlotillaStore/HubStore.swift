@@ -113,10 +113,16 @@ public struct HubStore: Sendable {
     /// The entries whose bundle differs from the recorded one (or whose spoke re-joins the
     /// inventory), each with the generation it will get: what a new plan must build and publish.
     public func changed(_ entries: [PlanEntry], keyId: String = "") async throws -> [(entry: PlanEntry, generation: Int64)] {
+        let names = entries.map(\.spoke)
         let current = try await db.read { db in
             var out: [String: (generation: Int64, hash: String?, inInventory: Bool, keyId: String?)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, generation, hash, inInventory, keyId FROM spoke") {
-                out[row["name"]] = (row["generation"], row["hash"], (row["inInventory"] as Int64) != 0, row["keyId"])
+            func add(_ row: Row) { out[row["name"]] = (row["generation"], row["hash"], (row["inInventory"] as Int64) != 0, row["keyId"]) }
+            // A small change looks its spokes up; a large one reads the table once.
+            if names.count < 256 {
+                let one = try db.cachedStatement(sql: "SELECT name, generation, hash, inInventory, keyId FROM spoke WHERE name = ?")
+                for name in names { try Row.fetchOne(one, arguments: [name]).map(add) }
+            } else {
+                for row in try Row.fetchAll(db, sql: "SELECT name, generation, hash, inInventory, keyId FROM spoke") { add(row) }
             }
             return out
         }
@@ -159,7 +165,7 @@ public struct HubStore: Sendable {
             }
             let published = Set(publications.map(\.spoke))
             for e in entries where !published.contains(e.spoke) {
-                try db.execute(sql: "UPDATE spoke SET planError = NULL WHERE name = ? AND planError IS NOT NULL", arguments: [e.spoke])
+                try db.cachedStatement(sql: "UPDATE spoke SET planError = NULL WHERE name = ? AND planError IS NOT NULL").execute(arguments: [e.spoke])
             }
         }
     }
@@ -229,6 +235,13 @@ public struct HubStore: Sendable {
         try await db.read { db in
             try Data.fetchAll(db, sql: "SELECT body FROM report WHERE spoke = ? ORDER BY receivedAt, epoch, seq", arguments: [spoke])
                 .compactMap { StatusReport.decode(Array($0)) }
+        }
+    }
+
+    /// The stored bytes of every report of one spoke, oldest first: what the agent sent.
+    public func reportBodies(spoke: String) async throws -> [[UInt8]] {
+        try await db.read { db in
+            try Data.fetchAll(db, sql: "SELECT body FROM report WHERE spoke = ? ORDER BY receivedAt, epoch, seq", arguments: [spoke]).map { Array($0) }
         }
     }
 

@@ -46,7 +46,7 @@ struct PlanCommand: AsyncParsableCommand {
                 return
             }
             switch output {
-            case .json: print(String(decoding: try renderer.json(spoke: spoke), as: UTF8.self), terminator: "")
+            case .json: try renderer.writeJSON(spoke: spoke) { FileHandle.standardOutput.write(Data($0)) }
             case .yaml: print(try ManifestYAML.render(try renderer.bundleObjects(spoke: spoke!)), terminator: "")
             case .table: print(try renderer.table(spoke: spoke), terminator: "")
             }

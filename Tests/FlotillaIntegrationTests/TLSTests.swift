@@ -229,12 +229,14 @@ struct TLSTests {
             try await eventually("\(what): three refusals", timeout: 15) { events.failures.count >= 3 }
             await client.stop()
             #expect(events.connects == 0, "\(what) was let in")
-            let failure = events.failures[0]
-            #expect(failure.operation == "connect to 127.0.0.1:\(tlsPort)", "\(failure)")
-            #expect(failure.code == .tls, "\(what): \(failure)")
+            let failures = events.failures
+            #expect(failures.allSatisfy { $0.operation == "connect to 127.0.0.1:\(tlsPort)" }, "\(failures)")
             // OpenSSL's words for the broker's alert, e.g. "The connection was lost in the TLS
             // handshake: OpenSSL Error[0]: error:0A00045C:SSL routines::tlsv13 alert certificate required".
-            #expect(failure.message.contains(alert), "\(what): \(failure)")
+            // In TLS 1.3 the client's handshake ends before the broker checks its certificate:
+            // on a loaded machine the broker can close the socket before the alert is read, so
+            // an attempt may end in a plain protocol error instead; one of three names the alert.
+            #expect(failures.contains { $0.code == .tls && $0.message.contains(alert) }, "\(what): \(failures)")
             #expect(events.disconnects.isEmpty, "a connection that never got a CONNACK is reported once, as connectFailed")
         }
         let log = try String(contentsOf: try #require(h.brokerLayout).logFile, encoding: .utf8)

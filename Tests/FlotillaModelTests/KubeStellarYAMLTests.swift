@@ -487,6 +487,8 @@ struct KubeStellarYAMLTests {
             "props.yaml": props, "policy.yaml": Self.scenario4Policy(clusterSelector: #"{"location-group":"edge"}"#),
         ])
         let json = try PlanRenderer(plan: plan, fleet: fleet).jsonValue()
+        // What `plan -o json` streams is the tree's canonical text, failed spokes included.
+        #expect(try PlanRenderer(plan: plan, fleet: fleet).json() == json.canonicalJSON + [0x0A])
         let top = try #require(json.objectValue)
         #expect(top.keys.sorted() == ["failedSpokes", "spokes", "warnings"])
         let placement = try #require(top["spokes"]?.objectValue?["cluster1"]?.arrayValue?.first?.objectValue)

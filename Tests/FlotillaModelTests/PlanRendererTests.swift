@@ -1,3 +1,4 @@
+import FlotillaFixtures
 import FlotillaModel
 import FlotillaRendering
 import FlotillaSource
@@ -39,6 +40,15 @@ struct PlanRendererTests {
         #expect(String(decoding: bytes, as: UTF8.self) == expected + "\n")
         let all = try Self.renderer.jsonValue()
         #expect(all.objectValue?["spokes"]?.objectValue?.keys.sorted() == ["eu-gold", "eu-silver", "unlabelled", "us-gold"])
+    }
+
+    @Test func theStreamedJSONIsTheCanonicalTreeInPieces() throws {
+        let fleet = SyntheticFleet.make(spokes: 400, objects: 60, policies: 12)
+        let renderer = PlanRenderer(plan: Planner.plan(fleet), fleet: fleet)
+        var pieces: [[UInt8]] = []
+        try renderer.writeJSON { pieces.append($0) }
+        #expect(pieces.count > 1, "a fleet's plan is written in pieces")
+        #expect(Array(pieces.joined()) == (try renderer.jsonValue()).canonicalJSON + [0x0A])
     }
 
     @Test func bundleObjectsAreTheRenderedBundle() throws {

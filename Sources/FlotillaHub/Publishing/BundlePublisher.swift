@@ -49,23 +49,49 @@ public actor BundlePublisher {
         self.logger = logger
     }
 
-    /// Records and publishes a plan's bundles: `entries` is every spoke of the plan with its
-    /// content hash, `payloads` the canonical payload of each.
+    /// Envelopes built, committed and handed over together. While one chunk is committed and
+    /// handed to the broker, the next is built on every core, so the first bundles are on the
+    /// wire long before the last are signed, and the broker never waits on a whole plan.
+    static let chunkSize = 1024
+
+    /// Records and publishes a plan's bundles: `entries` holds the spokes to compare with the
+    /// store (every spoke of the plan, or only those that may have changed) with their content
+    /// hashes, `payloads` the canonical payload of each.
     public func publish(_ entries: [HubStore.PlanEntry], payloads: [String: [UInt8]]) async throws -> Outcome {
         let changed = try await store.changed(entries, keyId: keyId)
         let candidates = changed.map { Candidate(spoke: $0.entry.spoke, generation: $0.generation, hash: $0.entry.hash) }
         let admitted = await gate.admit(candidates)
         let admittedNames = Set(admitted.map(\.spoke))
-        let jobs = admitted.map { EnvelopeBatch.Job(spoke: $0.spoke, generation: $0.generation, payload: payloads[$0.spoke] ?? []) }
-        let key = signingKey
-        let envelopes = try await BlockingPool.run { try EnvelopeBatch.build(jobs, signingWith: key) }
-        let publications = zip(jobs, envelopes).map { HubStore.Publication(spoke: $0.spoke, generation: $0.generation, envelope: $1) }
-        // A held spoke's entry is not recorded: its old hash keeps it a candidate next time.
         let candidateNames = Set(candidates.map(\.spoke))
-        let recorded = entries.filter { admittedNames.contains($0.spoke) || !candidateNames.contains($0.spoke) }
-        try await store.commit(publications, entries: recorded, keyId: keyId)
-        handOver(publications)
-        return Outcome(published: publications, held: candidates.map(\.spoke).filter { !admittedNames.contains($0) })
+        let jobs = admitted.map { EnvelopeBatch.Job(spoke: $0.spoke, generation: $0.generation, payload: payloads[$0.spoke] ?? []) }
+        let byName = Dictionary(entries.map { ($0.spoke, $0) }, uniquingKeysWith: { a, _ in a })
+        // A held spoke's entry is not recorded: its old hash keeps it a candidate next time.
+        // Unchanged entries only clear a stale plan error; they go with the first chunk.
+        var unchanged = entries.filter { !candidateNames.contains($0.spoke) }
+        let chunks = stride(from: 0, to: jobs.count, by: Self.chunkSize).map { Array(jobs[$0..<min($0 + Self.chunkSize, jobs.count)]) }
+        var outcome = Outcome(held: candidates.map(\.spoke).filter { !admittedNames.contains($0) })
+        guard !jobs.isEmpty else {
+            if !unchanged.isEmpty { try await store.commit([], entries: unchanged, keyId: keyId) }
+            return outcome
+        }
+        let key = signingKey
+        var current = try await Self.build(chunks[0], signingWith: key)
+        for k in 1...chunks.count {
+            async let next = k < chunks.count ? Self.build(chunks[k], signingWith: key) : []
+            let recorded = current.compactMap { byName[$0.spoke] } + unchanged
+            unchanged = []
+            try await store.commit(current, entries: recorded, keyId: keyId)
+            handOver(current)
+            outcome.published += current
+            current = try await next
+        }
+        return outcome
+    }
+
+    /// Signs and encodes one chunk on every core.
+    static func build(_ chunk: [EnvelopeBatch.Job], signingWith key: SigningKey?) async throws -> [HubStore.Publication] {
+        let envelopes = try await BlockingPool.run { try EnvelopeBatch.build(chunk, signingWith: key) }
+        return zip(chunk, envelopes).map { HubStore.Publication(spoke: $0.spoke, generation: $0.generation, envelope: $1) }
     }
 
     /// Publishes every current envelope again: the broker may have lost retained messages

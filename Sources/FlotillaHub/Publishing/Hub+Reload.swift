@@ -5,10 +5,19 @@ import FlotillaStore
 import FlotillaWire
 import Foundation
 
-/// The planner's memory. Used by one reload at a time (reloads run one after another from the
-/// hub's watcher), on the blocking pool rather than on the hub actor.
+/// The planner's and the loader's memory. Used by one reload at a time (reloads run one after
+/// another from the hub's watcher), on the blocking pool rather than on the hub actor.
 final class PlannerBox: @unchecked Sendable {
     var planner = IncrementalPlanner()
+    var cache = SourceCache()
+}
+
+/// What one reload computed off the hub actor.
+struct PlannedSource: Sendable {
+    var plan: Plan
+    /// Spokes whose payload or error differs from the previous plan's.
+    var changedSpokes: Set<String>
+    var changes: SourceCache.Changes
 }
 
 extension Hub {
@@ -29,16 +38,20 @@ extension Hub {
     public func reload() async {
         let loader = self.loader
         let box = plannerBox
-        let planned: Result<Plan, SourceErrors> = await BlockingPool.run {
+        let planned: Result<PlannedSource, SourceErrors> = await BlockingPool.run {
             do throws(SourceErrors) {
-                return .success(box.planner.update(try loader.loadFleet()).plan)
+                // Only files that changed are read again; the planner recomputes only what
+                // their objects, policies and spokes can affect.
+                let (fleet, changes) = try box.cache.loadFleet(loader)
+                let update = box.planner.update(fleet)
+                return .success(PlannedSource(plan: update.plan, changedSpokes: update.changedSpokes, changes: changes))
             } catch {
                 return .failure(error)
             }
         }
-        let newPlan: Plan
+        let source: PlannedSource
         switch planned {
-        case .success(let plan): newPlan = plan
+        case .success(let planned): source = planned
         case .failure(let error):
             // Rejected as written: wait for the next change of the files.
             sourceError = error.description
@@ -47,33 +60,42 @@ extension Hub {
             logger.error("source rejected; keeping the last good plan", metadata: ["errors": "\(error.description)"])
             return
         }
+        let newPlan = source.plan
+        // After a failed or first reload every spoke is compared with the store; otherwise only
+        // the ones the planner says changed, and the ones the rollout gate held back.
+        let consider: Set<String>? = needsFullSync ? nil : source.changedSpokes.union(heldSpokes)
         var entries: [HubStore.PlanEntry] = []
         var payloads: [String: [UInt8]] = [:]
         var problems: [String] = []
         for sp in newPlan.spokes {
             let name = sp.spoke.name
-            if let error = sp.error {
-                problems.append(error)
-                try? await store.recordPlanError(spoke: name, error: error)
+            let limit = configuration.maxBundleBytes
+            let problem =
+                sp.error
+                ?? sp.payload.flatMap { $0.count > limit ? "bundle for spoke \(name) is \($0.count) bytes, over the limit of \(limit)" : nil }
+            if let problem { problems.append(problem) }
+            if let consider, !consider.contains(name) { continue }
+            if let problem {
+                try? await store.recordPlanError(spoke: name, error: problem)
                 continue
             }
             guard let payload = sp.payload, let hash = sp.hash else { continue }
-            if payload.count > configuration.maxBundleBytes {
-                let error = "bundle for spoke \(name) is \(payload.count) bytes, over the limit of \(configuration.maxBundleBytes)"
-                problems.append(error)
-                try? await store.recordPlanError(spoke: name, error: error)
-                continue
-            }
             payloads[name] = payload
             entries.append(HubStore.PlanEntry(spoke: name, hash: hash, objects: sp.placements.map(\.ref)))
         }
         do {
             let outcome = try await publisher.publish(entries, payloads: payloads)
             let names = Set(newPlan.spokes.map(\.spoke.name))
-            let removed = try await store.retire(keeping: names)
+            var removed: [String] = []
+            if needsFullSync || names != inventory {
+                removed = try await store.retire(keeping: names)
+                await ingest.setKnown(names)
+                inventory = names
+            }
             plan = newPlan
             sourceRejected = false
-            await ingest.setKnown(names)
+            heldSpokes = Set(outcome.held)
+            needsFullSync = false
             sourceError = problems.isEmpty ? nil : problems.joined(separator: "\n")
             for p in problems { logger.error("spoke keeps its previous bundle", metadata: ["error": "\(p)"]) }
             await publisher.clear(removed)
@@ -81,11 +103,14 @@ extension Hub {
                 "plan applied",
                 metadata: [
                     "spokes": "\(newPlan.spokes.count)", "changed": "\(outcome.published.count)", "held": "\(outcome.held.count)",
-                    "removed": "\(removed.count)",
+                    "removed": "\(removed.count)", "filesParsed": "\(source.changes.parsed.count)",
+                    "filesRemoved": "\(source.changes.removed.count)",
                 ])
         } catch {
-            // Not recorded: try again on the next poll even if the files do not change.
+            // Not recorded: try again on the next poll even if the files do not change, with
+            // every spoke compared to the store (the planner has already moved on).
             fingerprint = nil
+            needsFullSync = true
             sourceError = "cannot record plan: \(error)"
             logger.error("cannot record plan", metadata: ["error": "\(error)"])
         }

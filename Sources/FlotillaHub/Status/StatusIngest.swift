@@ -1,3 +1,4 @@
+import FlotillaConcurrency
 import FlotillaMQTT
 import FlotillaModel
 import FlotillaWire
@@ -6,8 +7,8 @@ import Foundation
 import Logging
 import Metrics
 
-/// The status path: buffers reports, stores them in batches (one transaction per spoke and
-/// batch), publishes each spoke's ack from one place, tracks presence, and takes recovery
+/// The status path: buffers reports, decodes them on every core, stores them in batches (one
+/// transaction per batch, thousands of reports), publishes each spoke's ack from one place, tracks presence, and takes recovery
 /// claims only where they can be trusted. Nothing a spoke sends can reach another spoke's rows,
 /// create a spoke, or stop the hub.
 actor StatusIngest {
@@ -204,32 +205,69 @@ actor StatusIngest {
             metadata: ["spoke": "\(spoke)", "field": "\(refusal.field)", "reason": "\(refusal.reason)", "suppressedSinceLast": "\(suppressed)"])
     }
 
+    /// Reports stored in one transaction at most: large enough that the commit's sync is
+    /// paid once for thousands of reports, small enough that acks keep flowing under a flood.
+    static let maxBatch = 8192
+
     private func flush() async {
         guard acksReady else { return }
         while !buffer.isEmpty {
-            let batch = buffer
-            buffer.removeAll()
-            var bySpoke: [String: [IncomingReport]] = [:]
-            var order: [String] = []
-            for (spoke, payload) in batch {
-                guard admitKnown(spoke, channel: "status") else { continue }
-                do {
-                    let report = try StatusReport.parse(payload, maxBytes: maxReportBytes)
-                    if bySpoke[spoke] == nil { order.append(spoke) }
-                    bySpoke[spoke, default: []].append(IncomingReport(report: report, digest: StatusReport.digest(of: payload)))
-                } catch {
-                    refuse(spoke: spoke, what: "status report", error)
+            let take = min(buffer.count, Self.maxBatch)
+            let batch = Array(buffer.prefix(take))
+            buffer.removeFirst(take)
+            let known = self.known
+            let maxBytes = maxReportBytes
+            // Decoding and hashing are pure: done on every core, off this actor.
+            let decoded = await BlockingPool.run {
+                ParallelMap.map(batch.count, serialBelow: 256) { i -> Decoded in
+                    let (spoke, payload) = batch[i]
+                    guard known.contains(spoke) else { return .unknown }
+                    do throws(WireRefusal) {
+                        let report = try StatusReport.parse(payload, maxBytes: maxBytes)
+                        return .report(IncomingReport(report: report, digest: StatusReport.digest(of: payload), body: payload))
+                    } catch {
+                        return .refused(error)
+                    }
                 }
             }
-            for spoke in order {
-                await ingest(spoke: spoke, reports: bySpoke[spoke]!)
+            var index: [String: Int] = [:]
+            var grouped: [SpokeReports] = []
+            for (i, outcome) in decoded.enumerated() {
+                let spoke = batch[i].spoke
+                switch outcome {
+                case .unknown: _ = admitKnown(spoke, channel: "status")
+                case .refused(let error): refuse(spoke: spoke, what: "status report", error)
+                case .report(let incoming):
+                    if let at = index[spoke] {
+                        grouped[at].reports.append(incoming)
+                    } else {
+                        index[spoke] = grouped.count
+                        grouped.append(SpokeReports(spoke: spoke, reports: [incoming]))
+                    }
+                }
             }
+            await ingest(grouped)
         }
     }
 
-    private func ingest(spoke: String, reports: [IncomingReport]) async {
+    private enum Decoded: Sendable {
+        case unknown
+        case refused(WireRefusal)
+        case report(IncomingReport)
+    }
+
+    private func ingest(_ batch: [SpokeReports]) async {
+        guard !batch.isEmpty else { return }
+        let results: [IngestResult]
         do {
-            let result = try await store.ingest(spoke: spoke, reports: reports, retention: retention)
+            results = try await store.ingest(batch, retention: retention)
+        } catch {
+            // Not acknowledged: the agents send these again.
+            logger.error("cannot store status reports", metadata: ["spokes": "\(batch.count)", "error": "\(error)"])
+            return
+        }
+        for (entry, result) in zip(batch, results) {
+            let spoke = entry.spoke
             reportsCounter.increment(by: result.stored)
             duplicatesCounter.increment(by: result.duplicates)
             collisionsCounter.increment(by: result.collisions)
@@ -244,9 +282,6 @@ actor StatusIngest {
             // Only now, with the reports committed, may the watermark move.
             if let ack = result.ack { await publishAboveFloor(ack, spoke: spoke) }
             if let held = result.storedGenerationClaim { await generationClaimHandler?(spoke, held, recoveryOpen) }
-        } catch {
-            // Not acknowledged: the agent sends these again.
-            logger.error("cannot store status reports", metadata: ["spoke": "\(spoke)", "error": "\(error)"])
         }
     }
 
