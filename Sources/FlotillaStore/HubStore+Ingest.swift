@@ -135,17 +135,20 @@ extension HubStore {
                     lastSeen = CASE WHEN ? > 0 THEN ? ELSE lastSeen END WHERE name = ?
                 """
         ).execute(arguments: [result.stored, result.duplicates, result.collisions, result.stored, now, spoke])
-        if let collided {
+        if let collided, newestEpoch == nil || newestEpoch == collided {
             // The sender reuses numbers of a history this hub stored: make it number anew.
             var ack = try Self.currentAck(db, spoke: spoke, epoch: collided)
             ack.newEpoch = true
             result.ack = ack
         } else if let newestEpoch {
+            // Stored reports of a newer epoch beside collisions in an older one: the sender has
+            // already numbered anew, so the ack that helps it is the new epoch's.
             result.ack = try Self.advanceWatermark(db, spoke: spoke, epoch: newestEpoch)
         } else if let current = row["epoch"] as String?, reports.contains(where: { $0.report.epoch == current }) {
             // Only duplicates: a late straggler of an old agent database must not switch the
-            // spoke's epoch. Repeat the current ack (its retained copy may have been lost).
-            result.ack = try Self.currentAck(db, spoke: spoke, epoch: current)
+            // spoke's epoch. Repeat the current ack (its retained copy may have been lost),
+            // moved over whatever is stored contiguously.
+            result.ack = try Self.advanceWatermark(db, spoke: spoke, epoch: current)
         }
         if result.stored > 0 { try Self.prune(db, spoke: spoke, retention: retention, now: now) }
         return result

@@ -207,14 +207,22 @@ public struct HubStore: Sendable {
 
     /// Records a presence message of a spoke the hub knows.
     public func recordPresence(spoke: String, presence: Presence) async throws {
+        try await recordPresence([(spoke, presence)])
+    }
+
+    /// Records many spokes' presence messages in one transaction (a reconnecting fleet sends
+    /// thousands at once), in order: the last one of a spoke wins.
+    public func recordPresence(_ batch: [(spoke: String, presence: Presence)]) async throws {
+        guard !batch.isEmpty else { return }
         try await db.write { db in
             // Only spokes the hub planned have a row; presence never creates one.
-            try db.execute(
-                sql: "UPDATE spoke SET online = ?, lastSeen = ?, presence = ? WHERE name = ?",
-                arguments: [
-                    presence.state == .online, Date().timeIntervalSince1970,
-                    String(decoding: presence.encoded(), as: UTF8.self), spoke,
+            let update = try db.cachedStatement(sql: "UPDATE spoke SET online = ?, lastSeen = ?, presence = ? WHERE name = ?")
+            let now = Date().timeIntervalSince1970
+            for (spoke, presence) in batch {
+                try update.execute(arguments: [
+                    presence.state == .online, now, String(decoding: presence.encoded(), as: UTF8.self), spoke,
                 ])
+            }
         }
     }
 

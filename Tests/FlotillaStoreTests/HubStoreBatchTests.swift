@@ -58,3 +58,20 @@ struct HubStoreBatchTests {
         #expect(try await store.reportBodies(spoke: "s") == [sent])
     }
 }
+
+extension HubStoreBatchTests {
+    /// A restored agent's collisions in its old epoch and its renumbered reports in the new one
+    /// can arrive in one batch: the ack must be the new epoch's, or the agent waits for ever.
+    @Test func collisionsBesideANewEpochAckTheNewEpoch() async throws {
+        let store = try await Self.store(spokes: ["s"])
+        _ = try await store.ingest(spoke: "s", reports: (1...3).map { IncomingReport(T.report($0, epoch: "old")) })
+        let colliding = (2...3).map { StatusReport(seq: $0, epoch: "old", kind: .applied, generation: 1, time: 7) }
+        let renumbered = (1...4).map { T.report($0, epoch: "new") }
+        let result = try await store.ingest([SpokeReports(spoke: "s", reports: (colliding + renumbered).map(IncomingReport.init))])[0]
+        #expect(result.collisions == 2 && result.stored == 4)
+        #expect(result.ack?.epoch == "new" && result.ack?.seq == 4 && result.ack?.newEpoch == nil)
+        // A resend of the new epoch's reports, all duplicates, repeats that ack.
+        let again = try await store.ingest(spoke: "s", reports: renumbered.map(IncomingReport.init))
+        #expect(again.duplicates == 4 && again.ack?.epoch == "new" && again.ack?.seq == 4)
+    }
+}

@@ -29,6 +29,7 @@ actor StatusIngest {
     /// still-running agent republishes it.
     private var retired: Set<String> = []
     private var buffer: [(spoke: String, payload: [UInt8])] = []
+    private var presenceBuffer: [(spoke: String, presence: Presence)] = []
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     /// The highest ack seen on the broker or published, per spoke: an ack never goes below it.
@@ -141,7 +142,8 @@ actor StatusIngest {
         }
     }
 
-    func presence(spoke: String, payload: [UInt8]) async {
+    /// A message on a `presence` topic: buffered and recorded with the others of its batch.
+    func presence(spoke: String, payload: [UInt8]) {
         guard admitKnown(spoke, channel: "presence") else {
             if retired.contains(spoke), !payload.isEmpty, refusals.admit(spoke: spoke, reason: "retired presence").log {
                 _ = try? client.send(topic: topics.presence(spoke), payload: [], qos: 1, retain: true)
@@ -160,9 +162,30 @@ actor StatusIngest {
                 return
             }
         }
+        presenceBuffer.append((spoke, presence))
+        wake.yield()
+    }
+
+    /// Records buffered presence in one transaction, then takes each one's claim about what
+    /// the hub acknowledged, where it can be trusted.
+    private func flushPresence() async {
+        guard !presenceBuffer.isEmpty else { return }
+        let batch = presenceBuffer
+        presenceBuffer.removeAll()
         do {
-            try await store.recordPresence(spoke: spoke, presence: presence)
-            guard let epoch = presence.epoch, let acked = presence.ackedSequence, acked > 0 else { return }
+            try await store.recordPresence(batch)
+        } catch {
+            logger.error("cannot record presence", metadata: ["spokes": "\(batch.count)", "error": "\(error)"])
+            return
+        }
+        for (spoke, presence) in batch {
+            guard let epoch = presence.epoch, let acked = presence.ackedSequence, acked > 0 else { continue }
+            await takeAckedClaim(spoke: spoke, epoch: epoch, acked: acked)
+        }
+    }
+
+    private func takeAckedClaim(spoke: String, epoch: String, acked: Int64) async {
+        do {
             guard recoveryOpen else {
                 if let floor = floors[spoke], floor.epoch == epoch, floor.seq >= acked { return }
                 if try await store.watermark(spoke: spoke, epoch: epoch) >= acked { return }
@@ -210,6 +233,7 @@ actor StatusIngest {
     static let maxBatch = 8192
 
     private func flush() async {
+        await flushPresence()
         guard acksReady else { return }
         while !buffer.isEmpty {
             let take = min(buffer.count, Self.maxBatch)
