@@ -183,7 +183,7 @@ let package = Package(
             name: "FlotillaIntegrationTests",
             dependencies: [
                 "FlotillaTestSupport", "FlotillaMQTT", "FlotillaHub", "FlotillaAgent",
-                "FlotillaModel", "FlotillaWire", "FlotillaStore", "FlotillaSource", "FlotillaBrokerSetup",
+                "FlotillaModel", "FlotillaWire", "FlotillaStore", "FlotillaSource", "FlotillaBrokerSetup", "FlotillaBench",
             ],
             swiftSettings: sharedSettings
         ),

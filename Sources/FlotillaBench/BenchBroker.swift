@@ -9,11 +9,22 @@ final class BenchBroker {
     let port: Int32
     let dir: URL
     let process: Process
+    /// The broker's log (`log_dest file`), when asked for.
+    let logFile: URL?
+    /// Whether ``stop()`` removes ``dir`` (only a directory the broker made itself).
+    private let ownsDirectory: Bool
 
-    init(inflight: Int) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-bench-\(UUID().uuidString.prefix(8))")
+    /// - Parameters:
+    ///   - directory: where the config (and log) go; a new temporary directory, removed by
+    ///     ``stop()``, when `nil`.
+    ///   - log: keep mosquitto's log (connections, errors, warnings) in `DIR/mosquitto.log`.
+    init(inflight: Int, directory: URL? = nil, log: Bool = false) throws {
+        ownsDirectory = directory == nil
+        dir = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("flotilla-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         port = try FreePort.find()
+        logFile = log ? dir.appendingPathComponent("mosquitto.log") : nil
+        let logging = logFile.map { "log_dest file \($0.path)\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information" } ?? "log_dest none"
         let conf = """
             user \(ProcessInfo.processInfo.userName)
             listener \(port) 127.0.0.1
@@ -22,7 +33,7 @@ final class BenchBroker {
             max_inflight_messages \(inflight)
             max_queued_messages 1000000
             max_queued_bytes 0
-            log_dest none
+            \(logging)
             """
         try conf.write(to: dir.appendingPathComponent("m.conf"), atomically: true, encoding: .utf8)
         process = Process()
@@ -35,13 +46,19 @@ final class BenchBroker {
         process.standardError = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        try FreePort.waitUntilListening(port: port, timeout: 10)
+        do {
+            try FreePort.waitUntilListening(port: port, timeout: 10)
+        } catch {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw BenchError("mosquitto did not listen on 127.0.0.1:\(port): \(error); config and log in \(dir.path)")
+        }
     }
 
     func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        try? FileManager.default.removeItem(at: dir)
+        if ownsDirectory { try? FileManager.default.removeItem(at: dir) }
     }
 }
 

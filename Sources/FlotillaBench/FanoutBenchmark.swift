@@ -18,27 +18,14 @@ public enum FanoutBenchmark {
         let broker = try BenchBroker(inflight: 500)
         defer { broker.stop() }
         let payload = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
-        func client(_ id: String) throws -> MQTTClient {
-            let c = try MQTTClient(configuration: MQTTConfiguration(host: "127.0.0.1", port: broker.port, clientID: id, cleanStart: true, sessionExpiry: 0))
-            c.start()
-            return c
-        }
-        func connected(_ c: MQTTClient) async throws {
-            let deadline = Date().addingTimeInterval(10)
-            while !c.isConnected {
-                guard Date() < deadline else { throw BenchError("no connection to the bench broker") }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-        }
+        func client(_ id: String) throws -> MQTTClient { try BenchMQTT.client(port: broker.port, id: id) }
+        func connected(_ c: MQTTClient) async throws { try await BenchMQTT.connected(c) }
 
         let raw = try client("bench-raw")
         try await connected(raw)
-        var start = ContinuousClock.now
-        var tickets: [PendingPublish] = []
-        tickets.reserveCapacity(messages)
-        for i in 0..<messages { tickets.append(try raw.enqueue(topic: "bench/raw/\(i)/desired", payload: payload, retain: true)) }
-        for t in tickets { try await t.acknowledged() }
-        let rawTime = ContinuousClock.now - start
+        let rawTime = try await BenchMQTT.publishAll(
+            raw, (0..<messages).map { ("bench/raw/\($0)/desired", payload) }, retain: true
+        ).elapsed
         await raw.stop()
         say("RESULT raw publisher: \(messages) × \(size) B retained QoS 1: \(Stopwatch.ms(rawTime))")
 
@@ -59,7 +46,7 @@ public enum FanoutBenchmark {
             payloads["spoke-\(i)"] = p
             return HubStore.PlanEntry(spoke: "spoke-\(i)", hash: "h\(i)", objects: [])
         }
-        start = ContinuousClock.now
+        var start = ContinuousClock.now
         let outcome = try await publisher.publish(entries, payloads: payloads)
         let recorded = ContinuousClock.now - start
         for t in sink.tickets { try await t.acknowledged() }
