@@ -4,6 +4,6 @@ extension Value {
     /// Builds a tree from any `Encodable` through JSON.
     public init(encodable: some Encodable) throws {
         let data = try JSONEncoder().encode(encodable)
-        self = try JSONDecoder().decode(Value.self, from: data)
+        self = try JSONValueParser.parse(Array(data))
     }
 }

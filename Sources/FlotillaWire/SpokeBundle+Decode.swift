@@ -10,9 +10,9 @@ extension SpokeBundle {
     public static func decode(payload: [UInt8]) throws(EnvelopeError) -> SpokeBundle {
         let tree: Value
         do {
-            tree = try JSONDecoder().decode(Value.self, from: Data(payload))
+            tree = try JSONValueParser.parse(payload)
         } catch {
-            throw .malformed("bundle payload is not JSON")
+            throw .malformed("bundle payload is not JSON (\(error))")
         }
         guard case .array(let objs)? = tree.objectValue?["objects"] else {
             throw .malformed("bundle payload has no objects list")
