@@ -2,7 +2,7 @@
 # Installs the Debian packages Flotilla needs, only when something is missing.
 set -euo pipefail
 need=()
-for pkg in mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev zlib1g-dev pkg-config openssl python3; do
+for pkg in mosquitto mosquitto-clients libmosquitto-dev libsqlite3-dev libyaml-dev zlib1g-dev pkg-config openssl python3; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 # pip for the conformance test's paho-mqtt, unless the python3 on PATH already has one.

@@ -25,8 +25,10 @@ public struct BrokerSettings: Sendable, Hashable {
 }
 
 /// A TLS listener on which every client must present a certificate signed by `caFile`; the
-/// certificate's CN becomes the username (so a spoke's certificate names the spoke, and the
-/// ACL's `%u` patterns apply to it) and the password file is not consulted there.
+/// certificate's CN becomes the username (so a spoke's certificate names the spoke) and the
+/// password file is not consulted there. The ACL's allow list decides what that name may do:
+/// a CN without a section (a removed spoke, a name never added) reads and writes nothing. A
+/// `crlFile` refuses revoked certificates at the handshake as well.
 public struct TLSListener: Sendable, Hashable {
     public var port: Int
     public var bindAddress: String
@@ -35,14 +37,25 @@ public struct TLSListener: Sendable, Hashable {
     /// The broker's certificate and key; the certificate's SAN must match the name clients dial.
     public var certFile: String
     public var keyFile: String
+    /// A certificate revocation list signed by `caFile`'s CA (`crlfile`), if any. mosquitto
+    /// re-reads it on SIGHUP; with it, a certificate it lists fails the TLS handshake.
+    public var crlFile: String?
 
     /// Paths are made absolute, so the broker can be started from any working directory.
-    public init(port: Int, bindAddress: String = "127.0.0.1", caFile: String, certFile: String, keyFile: String) {
+    public init(
+        port: Int, bindAddress: String = "127.0.0.1", caFile: String, certFile: String, keyFile: String, crlFile: String? = nil
+    ) {
         self.port = port
         self.bindAddress = bindAddress
         self.caFile = URL(fileURLWithPath: caFile).standardizedFileURL.path
         self.certFile = URL(fileURLWithPath: certFile).standardizedFileURL.path
         self.keyFile = URL(fileURLWithPath: keyFile).standardizedFileURL.path
+        self.crlFile = crlFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+    }
+
+    /// Every file the broker reads for this listener, named for error messages.
+    var files: [(String, String)] {
+        [("CA file", caFile), ("certificate file", certFile), ("key file", keyFile)] + (crlFile.map { [("CRL file", $0)] } ?? [])
     }
 }
 
@@ -54,10 +67,12 @@ extension BrokerLayout {
         # Written by `flotilla broker init`. See docs/operations.md ("One-command broker set-up").
         # Start: mosquitto -c \(configFile.path)
         # After `flotilla broker add-spoke`/`remove-spoke`: kill -HUP $(cat \(pidFile.path))
-        # (re-reads the password and ACL files; connected clients stay connected).
+        # (re-reads this file, the password file, the ACL, certificates and CRL; other clients stay
+        # connected).
 
-        # When started as root, mosquitto drops to this user, who owns every file here. Started by
-        # this user, it stays as it is.
+        # When started as root, mosquitto switches to this user before it writes the pid file and
+        # log and reads the password file, ACL and TLS files: each is readable (or writable) by it.
+        # Started by this user, it stays as it is.
         user \(s.runAsUser)
         pid_file \(pidFile.path)
 
@@ -111,38 +126,17 @@ extension BrokerLayout {
         """
 
         # TLS listener: every client must present a certificate signed by cafile. Its CN becomes
-        # the username (so the ACL's %u patterns apply to it) and the password file is not
-        # consulted here. Any certificate the CA signs can connect: use a CA for this fleet only,
-        # and sign CN=\(Self.hubUser) for the hub alone.
+        # the username and the password file is not consulted here. Any certificate the CA signs
+        # can connect, but only a CN with a section in the ACL (the hub, each spoke added) may read
+        # or write anything. Use a CA for this fleet only, and sign CN=\(Self.hubUser) for the hub alone.
         listener \(t.port) \(t.bindAddress)
         cafile \(t.caFile)
         certfile \(t.certFile)
         keyfile \(t.keyFile)
-        require_certificate true
+        \(t.crlFile.map { "# Revoked certificates fail the handshake; re-read on SIGHUP.\ncrlfile \($0)\n" } ?? "")require_certificate true
         use_identity_as_username true
         use_username_as_clientid true
         max_connections -1
-
-        """
-    }
-
-    /// The ACL: the hub reads and writes the fleet's whole topic tree and reads `$SYS`; every
-    /// other user (a spoke, named like its username) reads only its own `desired`/`ack` and writes
-    /// only its own `status`/`presence`. Anything not granted is denied.
-    public func aclText() -> String {
-        """
-        # Written by `flotilla broker init`. Reload a running broker after changes: kill -HUP.
-        # Anything not granted here is denied. A line is a comment only when "#" is its first character.
-
-        user \(Self.hubUser)
-        topic readwrite \(topics.prefix)/#
-        topic read $SYS/broker/#
-
-        # %u is the client's username, which is its spoke name.
-        pattern read \(topics.desired("%u"))
-        pattern read \(topics.ack("%u"))
-        pattern write \(topics.status("%u"))
-        pattern write \(topics.presence("%u"))
 
         """
     }

@@ -14,6 +14,10 @@ public enum BrokerSetupError: Error, Sendable, Hashable, CustomStringConvertible
     case invalidPort(Int)
     /// The TLS listener's port or files are unusable.
     case invalidTLS(String)
+    /// The account the broker should run as does not exist, or cannot be given the files.
+    case invalidUser(String)
+    /// A certificate could not be revoked (wrong certificate, CA or CRL, or `openssl` failed).
+    case revocation(String)
     /// `mosquitto_passwd` is not installed or not executable.
     case passwordToolMissing(searched: [String])
     /// `mosquitto_passwd` ran and failed.
@@ -35,7 +39,7 @@ public enum BrokerSetupError: Error, Sendable, Hashable, CustomStringConvertible
             return "spoke \"\(name)\" has no credentials in \(dir)"
         case .invalidPort(let port):
             return "port \(port) is not between 1 and 65535"
-        case .invalidTLS(let message):
+        case .invalidTLS(let message), .invalidUser(let message), .revocation(let message):
             return message
         case .passwordToolMissing(let searched):
             return "mosquitto_passwd not found (looked in \(searched.joined(separator: ", "))); install it with `apt-get install mosquitto`"

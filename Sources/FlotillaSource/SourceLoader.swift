@@ -1,12 +1,15 @@
 import FlotillaModel
 import Foundation
-import Yams
 
 /// Reads a GitOps directory: every `.yaml`, `.yml` and `.json` file below it (hidden entries such
 /// as `.git` skipped), each possibly holding several documents, into objects that remember
 /// their file and line. A list (`kind: List`, or any kind ending in `List`, with an `items`
 /// array: what `kubectl get -o yaml` writes and `kubectl apply -f` takes) stands for its items,
 /// each remembering its own line.
+///
+/// Each file is read in one go and parsed by libyaml's event parser straight into ``Value``
+/// trees (``DocumentBuilder``), scalars typed as Yams' default resolver typed them
+/// (``ScalarResolver``).
 public struct SourceLoader: Sendable {
     public var root: URL
 
@@ -25,20 +28,7 @@ public struct SourceLoader: Sendable {
         guard fm.fileExists(atPath: root.path, isDirectory: &isDir), isDir.boolValue else {
             throw SourceErrors([SourceError(location: SourceLocation(file: root.path, line: 0), message: "source directory does not exist")])
         }
-        guard let walker = fm.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
-            return []
-        }
-        var out: [String] = []
-        let base = root.standardizedFileURL.path
-        for case let url as URL in walker {
-            let ext = url.pathExtension.lowercased()
-            guard ["yaml", "yml", "json"].contains(ext) else { continue }
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            var rel = url.standardizedFileURL.path
-            if rel.hasPrefix(base + "/") { rel.removeFirst(base.count + 1) }
-            out.append(rel)
-        }
-        return out.sorted()
+        return SourceFiles.list(root: root.path)
     }
 
     /// A cheap fingerprint of the tree (paths, sizes, modification times): changes when a file does.
@@ -59,14 +49,14 @@ public struct SourceLoader: Sendable {
         var errors: [SourceError] = []
         var objects: [ManifestObject] = []
         for file in try files() {
-            let text: String
+            let bytes: Data
             do {
-                text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+                bytes = try Data(contentsOf: root.appendingPathComponent(file))
             } catch {
                 errors.append(SourceError(location: SourceLocation(file: file, line: 0), message: "cannot read: \(error.localizedDescription)"))
                 continue
             }
-            Self.parse(text: text, file: file, into: &objects, errors: &errors)
+            bytes.withUnsafeBytes { Self.parse(bytes: $0, file: file, into: &objects, errors: &errors) }
         }
         guard errors.isEmpty else { throw SourceErrors(errors) }
         return objects
@@ -74,31 +64,35 @@ public struct SourceLoader: Sendable {
 
     /// Parses one file's text (multi-document YAML or JSON).
     public static func parse(text: String, file: String, into objects: inout [ManifestObject], errors: inout [SourceError]) {
+        var text = text
+        text.withUTF8 { parse(bytes: UnsafeRawBufferPointer($0), file: file, into: &objects, errors: &errors) }
+    }
+
+    /// Parses one file's bytes (multi-document YAML or JSON; UTF-8, or UTF-16 with a byte order mark).
+    public static func parse(
+        bytes: UnsafeRawBufferPointer, file: String, into objects: inout [ManifestObject], errors: inout [SourceError]
+    ) {
+        var documents = DocumentBuilder(bytes: bytes)
         do {
-            // The sequence parks a parse error in `error` and ends; it must be checked after the loop.
-            var documents = try Yams.compose_all(yaml: text)
-            while let node = documents.next() {
-                let line = node.mark?.line ?? 1
-                let loc = SourceLocation(file: file, line: line)
-                let value: Value
-                do {
-                    value = try NodeConverter.value(of: node)
-                } catch {
-                    errors.append(SourceError(location: loc, message: error.message))
-                    continue
+            while let document = try documents.next() {
+                switch document {
+                case .invalid(let line, let message):
+                    errors.append(SourceError(location: SourceLocation(file: file, line: line), message: message))
+                case .value(let value, let lines):
+                    let loc = SourceLocation(file: file, line: lines.line)
+                    switch value {
+                    case .null:
+                        continue
+                    case .object(let tree):
+                        collect(tree, lines: lines, at: loc, depth: 0, into: &objects, errors: &errors)
+                    default:
+                        errors.append(
+                            SourceError(location: loc, message: "a document must be a Kubernetes object (a map), found \(value.kindDescription)"))
+                    }
                 }
-                if value == .null { continue }
-                guard case .object(let tree) = value else {
-                    errors.append(SourceError(location: loc, message: "a document must be a Kubernetes object (a map), found \(value.kindDescription)"))
-                    continue
-                }
-                collect(tree, node: node, at: loc, depth: 0, into: &objects, errors: &errors)
             }
-            if let error = documents.error { throw error }
-        } catch let error as YamlError {
-            errors.append(SourceError(location: SourceLocation(file: file, line: Self.line(of: error)), message: "YAML error: \(error)"))
         } catch {
-            errors.append(SourceError(location: SourceLocation(file: file, line: 0), message: "YAML error: \(error)"))
+            errors.append(SourceError(location: SourceLocation(file: file, line: error.line), message: "YAML error: \(error)"))
         }
     }
 
@@ -111,7 +105,7 @@ public struct SourceLoader: Sendable {
     /// `apiVersion` and `kind` the list's `apiVersion` and its kind less `List`), a map whose kind
     /// ends in `List` and whose `items` is an array is a list; its own `metadata` is ignored.
     static func collect(
-        _ tree: [String: Value], node: Node, at loc: SourceLocation, depth: Int,
+        _ tree: [String: Value], lines: DocumentLines, at loc: SourceLocation, depth: Int,
         into objects: inout [ManifestObject], errors: inout [SourceError]
     ) {
         guard let kind = tree["kind"]?.stringValue, kind.hasSuffix("List") else {
@@ -133,11 +127,10 @@ public struct SourceLoader: Sendable {
             errors.append(SourceError(location: loc, object: kind, field: "items", message: "lists nest more than \(maxListDepth) deep"))
             return
         }
-        let itemNodes = node.mapping?["items"]?.sequence.map(Array.init) ?? []
         let itemKind = String(kind.dropLast("List".count))
         for (i, item) in items.enumerated() {
-            let itemNode = i < itemNodes.count ? itemNodes[i] : node
-            let itemLoc = SourceLocation(file: loc.file, line: itemNode.mark?.line ?? loc.line)
+            let itemLines = i < lines.items.count ? lines.items[i] : DocumentLines(line: loc.line)
+            let itemLoc = SourceLocation(file: loc.file, line: itemLines.line)
             guard case .object(var itemTree) = item else {
                 errors.append(
                     SourceError(
@@ -149,16 +142,7 @@ public struct SourceLoader: Sendable {
                 itemTree["apiVersion"] = tree["apiVersion"]
                 itemTree["kind"] = .string(itemKind)
             }
-            collect(itemTree, node: itemNode, at: itemLoc, depth: depth + 1, into: &objects, errors: &errors)
-        }
-    }
-
-    static func line(of error: YamlError) -> Int {
-        switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return mark.line
-        default:
-            return 0
+            collect(itemTree, lines: itemLines, at: itemLoc, depth: depth + 1, into: &objects, errors: &errors)
         }
     }
 }

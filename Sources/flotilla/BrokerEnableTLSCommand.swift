@@ -26,11 +26,14 @@ struct BrokerEnableTLSCommand: AsyncParsableCommand {
     @Option(help: "The broker's private key file.")
     var keyfile: String
 
+    @Option(help: "A certificate revocation list from the same CA (crlfile); revoked certificates fail the handshake.")
+    var crlfile: String?
+
     func run() async throws {
         let layout = BrokerLayout(directory: URL(fileURLWithPath: dir))
         do {
             try layout.enableTLS(
-                TLSListener(port: tlsPort, bindAddress: tlsBind, caFile: cafile, certFile: certfile, keyFile: keyfile))
+                TLSListener(port: tlsPort, bindAddress: tlsBind, caFile: cafile, certFile: certfile, keyFile: keyfile, crlFile: crlfile))
         } catch {
             throw RuntimeFailure("\(error)")
         }

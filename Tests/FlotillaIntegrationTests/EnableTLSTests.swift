@@ -5,7 +5,9 @@ import Foundation
 import Testing
 
 /// TLS added later to a broker directory `broker init` wrote without it: the broker, restarted,
-/// accepts certificates on the new listener and the existing passwords still work.
+/// accepts certificates on the new listener and the existing passwords still work. A directory
+/// from before the ACL's allow list has its `pattern` lines converted first, so that the new
+/// listener does not let every certificate the CA signs read the topics of its CN.
 struct EnableTLSTests {
     @Test func tlsIsAddedToAnExistingBrokerAndTheCredentialsStay() async throws {
         let h = try FleetHarness(securedSpokes: ["store-e"])
@@ -25,9 +27,13 @@ struct EnableTLSTests {
         #expect(clash.status != 0 && clash.output.contains("port of its own"), "\(clash.output)")
         #expect(try String(contentsOf: layout.configFile, encoding: .utf8) == before)
 
+        // An ACL as `broker init` wrote it before the allow list.
+        try RevocationTests.patternACL.write(to: layout.aclFile, atomically: true, encoding: .utf8)
         let run = try await CommandRun.flotilla(["broker", "enable-tls"] + flags)
         #expect(run.status == 0, "\(run.output)")
         #expect(try layout.password(for: "store-e") == password, "credentials unchanged")
+        #expect(try !layout.aclUsesPatterns(), "enable-tls converts the ACL to the allow list")
+        #expect(try layout.aclSpokes() == ["store-e"])
         // mosquitto opens listeners only at start (SIGHUP re-reads passwords and ACLs, not
         // listeners): restart it, as the command says.
         #expect(run.output.contains("restart the broker"), "\(run.output)")

@@ -9,6 +9,10 @@ import FlotillaTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Issue 4: a broker from `flotilla broker init` isolates spokes from each other and refuses
 /// anonymous clients; agents refuse every bundle the hub did not sign for them, report it, and
 /// keep running what they had. Checked with mosquitto's own clients and with the product's.
@@ -86,14 +90,26 @@ struct SecurityTests {
         let passwd = try String(contentsOf: layout.passwordFile, encoding: .utf8)
         for password in passwords.values { #expect(!passwd.contains(password)) }
         #expect(passwd.contains("store-a:$7$"), "PBKDF2-SHA512 hashes from mosquitto_passwd")
+        // Root's broker switches to mosquitto; anyone else's runs as them.
+        let account = geteuid() == 0 ? "mosquitto" : ProcessInfo.processInfo.userName
         let conf = Set(try String(contentsOf: layout.configFile, encoding: .utf8).split(separator: "\n").map(String.init))
         for line in [
             "allow_anonymous false", "listener \(port) 127.0.0.1", "use_username_as_clientid true",
             "password_file \(layout.passwordFile.path)", "acl_file \(layout.aclFile.path)",
-            "persistence_location \(layout.dataDirectory.path)/", "max_inflight_messages 500",
-            "user \(ProcessInfo.processInfo.userName)",
+            "persistence_location \(layout.dataDirectory.path)/", "max_inflight_messages 500", "user \(account)",
         ] {
             #expect(conf.contains(line), "mosquitto.conf lacks \"\(line)\"")
+        }
+        // The ACL is an allow list: the hub and one section per spoke, no pattern for every username.
+        let acl = try String(contentsOf: layout.aclFile, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(!acl.contains { $0.hasPrefix("pattern") }, "\(acl)")
+        #expect(try layout.aclSpokes() == ["store-a", "store-b"])
+        for line in [
+            "user hub", "topic readwrite flotilla/v1/#", "user store-a", "topic read flotilla/v1/spokes/store-a/desired",
+            "topic read flotilla/v1/spokes/store-a/ack", "topic write flotilla/v1/spokes/store-a/status",
+            "topic write flotilla/v1/spokes/store-a/presence", "user store-b",
+        ] {
+            #expect(acl.contains(line), "acl lacks \"\(line)\"")
         }
 
         let broker = try MosquittoBroker(configFile: layout.configFile, port: port)
@@ -173,6 +189,8 @@ struct SecurityTests {
         #expect(try layout.password(for: "store-a") == passwordA)
         #expect(try layout.password(for: "hub") == passwordHub)
         #expect(try Self.mode(layout.credentialsFile(for: "store-b")) == 0o600)
+        #expect(try layout.aclSpokes() == ["store-a", "store-b"], "add-spoke gives the spoke its ACL section")
+        #expect(try Self.mode(layout.aclFile) == 0o600)
 
         let b = try Self.credentials(h, "store-b")
         let bStatus = ["-q", "1", "-t", Self.topics.status("store-b"), "-m", "x"]
@@ -190,6 +208,7 @@ struct SecurityTests {
         #expect(remove.status == 0, "\(remove.output)")
         #expect(!FileManager.default.fileExists(atPath: layout.credentialsFile(for: "store-b").path))
         #expect(try Self.passwdLines(layout) == before)
+        #expect(try layout.aclSpokes() == ["store-a"], "remove-spoke takes the ACL section away")
         h.broker.reload()
         try await eventually("store-b is refused after SIGHUP", timeout: 10) {
             try await CommandRun.mosquittoPub(port: h.broker.port, credentials: b, bStatus).status != 0

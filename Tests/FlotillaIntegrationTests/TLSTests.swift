@@ -89,8 +89,11 @@ struct TLSTests {
         let certs = try TestCertificates(at: root.appendingPathComponent("pki"))
         let dir = root.appendingPathComponent("broker")
         let (port, tlsPort) = (try FreePort.find(), try FreePort.find())
+        // The broker runs as this test's account, which can read the test CA's keys (root's default,
+        // mosquitto, cannot: RevocationTests covers that).
         let tlsFlags = [
             "--cafile", certs.caFile.path, "--certfile", certs.server.certFile.path, "--keyfile", certs.server.keyFile.path,
+            "--user", ProcessInfo.processInfo.userName,
         ]
 
         let incomplete = try await CommandRun.flotilla([
