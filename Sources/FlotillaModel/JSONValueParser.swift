@@ -3,8 +3,8 @@
 /// `JSONDecoder` decodes a ``Value`` by trying each type in turn and catching the errors, which
 /// costs milliseconds per bundle; an agent (or the fleet simulator, thousands of them) decodes
 /// every bundle it receives, so this reads the bytes directly. Semantics match the decoder's:
-/// an integer literal that fits `Int64` is `.int`, any other number `.double`; a repeated key
-/// keeps its last value. Total: any bytes give a value or an error, never a crash, with nesting
+/// a number that is exactly an integer fitting `Int64` (`7`, `1.0`, `1e3`) is `.int`, any other
+/// number `.double`; a repeated key keeps its first value. Total: any bytes give a value or an error, never a crash, with nesting
 /// bounded like the decoder's.
 public struct JSONValueParser {
     /// Why the bytes are not JSON, and where.
@@ -78,7 +78,9 @@ public struct JSONValueParser {
             guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             at += 1
             skipSpace()
-            out[key] = try value(depth: depth + 1)
+            let item = try value(depth: depth + 1)
+            // The first of a repeated key wins, as with JSONDecoder.
+            if out[key] == nil { out[key] = item }
             skipSpace()
             guard at < bytes.count else { throw fail("unterminated object") }
             if bytes[at] == UInt8(ascii: ",") {
@@ -224,7 +226,56 @@ public struct JSONValueParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)
         if integral, let i = Int64(text) { return .int(i) }
+        if !integral, let i = Self.exactInteger(text) { return .int(i) }
         guard let d = Double(text), d.isFinite else { throw Failure(offset: start, message: "number out of range") }
         return .double(d)
+    }
+
+    /// The integer a literal with a fraction or exponent denotes exactly (`1.0`, `1e3`,
+    /// `1.5e1`), when it fits `Int64`: `JSONDecoder` gives those as integers too.
+    static func exactInteger(_ text: String) -> Int64? {
+        var utf8 = Substring(text).utf8[...]
+        let negative = utf8.first == UInt8(ascii: "-")
+        if negative { utf8 = utf8.dropFirst() }
+        var digits: [UInt8] = []
+        var fractionDigits = 0
+        var exponent = 0
+        var inFraction = false
+        var rest = utf8.makeIterator()
+        while let c = rest.next() {
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits.append(c - UInt8(ascii: "0"))
+                if inFraction { fractionDigits += 1 }
+            case UInt8(ascii: "."): inFraction = true
+            case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                var tail = ""
+                while let t = rest.next() { tail.append(Character(Unicode.Scalar(t))) }
+                guard let e = Int(tail), abs(e) < 400 else { return nil }
+                exponent = e
+            default: return nil
+            }
+        }
+        var scale = exponent - fractionDigits
+        // Dropping zeros at the end is exact; any other digit below the unit is a fraction.
+        while scale < 0, let last = digits.last, last == 0 {
+            digits.removeLast()
+            scale += 1
+        }
+        guard scale >= 0 else { return nil }
+        while digits.first == 0, digits.count > 1 { digits.removeFirst() }
+        guard digits.count + scale <= 19 else { return nil }
+        var magnitude: UInt64 = 0
+        for d in digits + [UInt8](repeating: 0, count: scale) {
+            let (m1, o1) = magnitude.multipliedReportingOverflow(by: 10)
+            let (m2, o2) = m1.addingReportingOverflow(UInt64(d))
+            guard !o1, !o2 else { return nil }
+            magnitude = m2
+        }
+        if negative {
+            guard magnitude <= UInt64(Int64.max) + 1 else { return nil }
+            return magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)
+        }
+        return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
     }
 }

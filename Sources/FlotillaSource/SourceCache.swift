@@ -132,11 +132,7 @@ public struct SourceCache: Sendable {
     }
 
     static func parse(_ bytes: Data, file: String, into objects: inout [ManifestObject], errors: inout [SourceError]) {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            errors.append(SourceError(location: SourceLocation(file: file, line: 0), message: "cannot read: not UTF-8"))
-            return
-        }
-        SourceLoader.parse(text: text, file: file, into: &objects, errors: &errors)
+        bytes.withUnsafeBytes { SourceLoader.parse(bytes: $0, file: file, into: &objects, errors: &errors) }
     }
 
     /// A content hash for "did these bytes change", not for security: SipHash with this
