@@ -113,11 +113,9 @@ public actor Hub: Service {
             case .disconnected(let reason):
                 connected = false
                 logger.warning("disconnected from broker", metadata: ["reason": "\(reason)"])
-                await publisher.connectionLost()
             case .connectFailed(let error):
                 connected = false
                 logger.warning("cannot connect to broker", metadata: ["error": "\(error)"])
-                await publisher.connectionLost()
             }
         }
     }

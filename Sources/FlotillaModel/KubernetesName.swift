@@ -96,6 +96,15 @@ public enum KubernetesName {
     /// Why `value` breaks `rule`, or `nil` when it does not.
     public static func problem(_ value: String, _ rule: Rule) -> String? {
         if value.isEmpty { return "is empty" }
+        // Nearly every name is plain lowercase DNS: settle those in one pass over the bytes
+        // (a source of 20,000 objects spent most of its validation in Unicode properties).
+        if isPlainDNS(value, rule) { return nil }
+        return fullProblem(value, rule)
+    }
+
+    /// ``problem(_:_:)`` without the fast path: the message for a name that breaks its rule.
+    public static func fullProblem(_ value: String, _ rule: Rule) -> String? {
+        if value.isEmpty { return "is empty" }
         if let c = value.unicodeScalars.first(where: isControl) { return "contains the control character \(escaped(String(c)))" }
         switch rule {
         case .pathSegment:
@@ -130,6 +139,41 @@ public enum KubernetesName {
         }
         if letterFirst, let first = value.unicodeScalars.first, !("a"..."z").contains(first) { return "does not start with a letter" }
         return nil
+    }
+
+    /// Whether `value` certainly passes `rule`: ASCII lowercase letters, digits, '-' and (where
+    /// allowed) '.', within the length, every '.'-separated part starting and ending with a
+    /// letter or digit (a letter first for DNS-1035). `false` means "ask the full check".
+    public static func isPlainDNS(_ value: String, _ rule: Rule) -> Bool {
+        let (maxLength, dots, letterFirst): (Int, Bool, Bool)
+        switch rule {
+        case .dnsSubdomain: (maxLength, dots, letterFirst) = (253, true, false)
+        case .cronJob: (maxLength, dots, letterFirst) = (52, true, false)
+        case .dnsLabel: (maxLength, dots, letterFirst) = (63, false, false)
+        case .dns1035Label: (maxLength, dots, letterFirst) = (63, false, true)
+        case .pathSegment: return false
+        }
+        let utf8 = value.utf8
+        guard utf8.count <= maxLength else { return false }
+        var previous: UInt8 = UInt8(ascii: ".")
+        for (i, b) in utf8.enumerated() {
+            let alnum = (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+            if i == 0, letterFirst, !(b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) { return false }
+            if alnum {
+                previous = b
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "-"):
+                if previous == UInt8(ascii: ".") { return false }
+            case UInt8(ascii: "."):
+                if !dots || previous == UInt8(ascii: ".") || previous == UInt8(ascii: "-") { return false }
+            default:
+                return false
+            }
+            previous = b
+        }
+        return previous != UInt8(ascii: "-") && previous != UInt8(ascii: ".")
     }
 
     static func isLowerAlnum(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) || ("0"..."9").contains(c) }

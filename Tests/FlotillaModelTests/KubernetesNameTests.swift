@@ -1,3 +1,4 @@
+import FlotillaFixtures
 import FlotillaModel
 import Testing
 
@@ -56,6 +57,30 @@ struct KubernetesNameTests {
     func ruleAcceptsExactlyWhatKubernetesAccepts(_ value: String, _ rule: KubernetesName.Rule, _ valid: Bool) {
         let problem = KubernetesName.problem(value, rule)
         #expect((problem == nil) == valid, "\(value.debugDescription) under \(rule): \(problem ?? "valid")")
+    }
+
+    /// The fast path settles only names the full check accepts, and most plain names.
+    @Test func theFastPathNeverAcceptsWhatTheFullCheckRefuses() {
+        var rng = SplitMix64(seed: 11)
+        let alphabet = Array("abz09-.-.A_/ é".unicodeScalars)
+        var settled = 0
+        for _ in 0..<20_000 {
+            let length = Int(rng.next() % 70)
+            var value = ""
+            for _ in 0..<length { value.unicodeScalars.append(alphabet[Int(rng.next() % UInt64(alphabet.count))]) }
+            for rule in [KubernetesName.Rule.dnsSubdomain, .dnsLabel, .dns1035Label, .cronJob, .pathSegment] {
+                let full = KubernetesName.fullProblem(value, rule)
+                if KubernetesName.isPlainDNS(value, rule) {
+                    settled += 1
+                    #expect(full == nil, "\(value) under \(rule)")
+                }
+                #expect(KubernetesName.problem(value, rule) == full)
+            }
+        }
+        for plain in ["store-0042", "app-7", "fleet-settings", "web.shop.example"] {
+            #expect(KubernetesName.isPlainDNS(plain, .dnsSubdomain))
+        }
+        #expect(settled > 0)
     }
 
     @Test func violationsNameTheFieldTheRuleAndTheReason() {

@@ -35,9 +35,6 @@ public actor BundlePublisher {
     var keyId: String { signingKey?.keyID ?? "" }
     /// The newest generation handed to the broker per spoke.
     private var lastHandedOver: [String: Int64] = [:]
-    /// What was handed over since the connection was last lost: libmosquitto delivers it on
-    /// (re)connect, so a republish need not send it twice.
-    private var handedOverSinceLoss: [String: Int64] = [:]
     private let publishedCounter = Counter(label: "flotilla_hub_bundles_published_total")
 
     public init(
@@ -101,7 +98,7 @@ public actor BundlePublisher {
     /// (restart without persistence, or a crash losing what arrived since its last autosave).
     public func republishAll() async {
         do {
-            let all = try await store.publications().filter { handedOverSinceLoss[$0.spoke] != $0.generation }
+            let all = try await store.publications()
             logger.info("republishing retained bundles", metadata: ["count": "\(all.count)"])
             handOver(all)
         } catch {
@@ -109,18 +106,11 @@ public actor BundlePublisher {
         }
     }
 
-    /// The connection dropped or could not be made: what was handed over may not have reached
-    /// the broker, so the next republish sends everything.
-    public func connectionLost() {
-        handedOverSinceLoss.removeAll()
-    }
-
     /// Clears every retained message of spokes that left the inventory: the bundle (which may
     /// hold Secrets), the ack and the presence, so nothing of them stays on the broker.
     public func clear(_ spokes: [String]) {
         for spoke in spokes {
             lastHandedOver[spoke] = nil
-            handedOverSinceLoss[spoke] = nil
             logger.info("spoke left the inventory; clearing its retained bundle, ack and presence", metadata: ["spoke": "\(spoke)"])
             for topic in [topics.desired(spoke), topics.ack(spoke), topics.presence(spoke)] {
                 try? sink.sendRetained(topic: topic, payload: [])
@@ -177,7 +167,6 @@ public actor BundlePublisher {
             do {
                 try sink.sendRetained(topic: topics.desired(p.spoke), payload: p.envelope)
                 lastHandedOver[p.spoke] = p.generation
-                handedOverSinceLoss[p.spoke] = p.generation
                 sent += 1
             } catch {
                 logger.error("cannot publish bundle", metadata: ["spoke": "\(p.spoke)", "error": "\(error)"])
