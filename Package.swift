@@ -144,6 +144,15 @@ let package = Package(
             ],
             swiftSettings: sharedSettings
         ),
+        // `flotilla sim`: N simulated spokes speaking the real protocol over one epoll thread.
+        .target(
+            name: "FlotillaSim",
+            dependencies: [
+                "FlotillaConcurrency", "FlotillaMQTT", "FlotillaModel", "FlotillaWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: sharedSettings
+        ),
         // Benchmarks behind `flotilla bench`: figures against the raw limit in the same run.
         .target(
             name: "FlotillaBench",
@@ -158,7 +167,7 @@ let package = Package(
             name: "flotilla",
             dependencies: [
                 "FlotillaHub", "FlotillaAgent", "FlotillaModel", "FlotillaSource", "FlotillaBench", "FlotillaBrokerSetup",
-                "FlotillaStore", "FlotillaMQTT", "FlotillaWire", "FlotillaRendering",
+                "FlotillaStore", "FlotillaMQTT", "FlotillaWire", "FlotillaRendering", "FlotillaSim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -195,6 +204,7 @@ let package = Package(
             dependencies: [
                 "FlotillaTestSupport", "FlotillaMQTT", "FlotillaHub", "FlotillaAgent",
                 "FlotillaModel", "FlotillaWire", "FlotillaStore", "FlotillaSource", "FlotillaBrokerSetup", "FlotillaBench",
+                "FlotillaSim",
             ],
             swiftSettings: sharedSettings
         ),

@@ -44,12 +44,16 @@ public struct MQTTConfiguration: Sendable {
     /// First reconnect delay; doubles up to `reconnectMax`, with full jitter.
     public var reconnectMin: Double
     public var reconnectMax: Double
+    /// Local address to connect from (`nil`: the system's choice). A host opening more
+    /// connections to one broker port than it has ephemeral ports (about 28,000) spreads them
+    /// over several source addresses (127.0.0.2, 127.0.0.3… on loopback).
+    public var bindAddress: String?
 
     public init(
         host: String, port: Int32, clientID: String, username: String? = nil, password: String? = nil,
         keepalive: Int32 = 30, cleanStart: Bool = false, sessionExpiry: UInt32 = 7 * 24 * 3600,
         will: Will? = nil, tls: TLS? = nil, sendMaximum: Int32 = 500, reconnectMin: Double = 0.5,
-        reconnectMax: Double = 30
+        reconnectMax: Double = 30, bindAddress: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -64,5 +68,6 @@ public struct MQTTConfiguration: Sendable {
         self.sendMaximum = sendMaximum
         self.reconnectMin = reconnectMin
         self.reconnectMax = reconnectMax
+        self.bindAddress = bindAddress
     }
 }

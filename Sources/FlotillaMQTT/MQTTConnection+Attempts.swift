@@ -25,7 +25,8 @@ extension MQTTConnection {
         let c = configuration
         // With TLS this also loads the CA, certificate and key, and (blocking) does the handshake.
         let result = handle.connect(
-            host: c.host, port: c.port, keepalive: c.keepalive, sessionExpiry: c.sessionExpiry, blocking: blocking)
+            host: c.host, port: c.port, keepalive: c.keepalive, sessionExpiry: c.sessionExpiry, bindAddress: c.bindAddress,
+            blocking: blocking)
         if result.isSuccess { return .started }
         var error = MQTTError(operation: connectOperation, result)
         error.message = core.explained(error.message)

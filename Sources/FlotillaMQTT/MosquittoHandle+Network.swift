@@ -8,7 +8,10 @@ extension MosquittoHandle {
     /// `blocking`: resolve, connect and (with TLS) load the keys before returning, as
     /// `mosquitto_loop` expects. Otherwise the TCP connect only starts, and the socket becomes
     /// writable when it completes; the CONNECT packet is queued behind it.
-    func connect(host: String, port: Int32, keepalive: Int32, sessionExpiry: UInt32, blocking: Bool) -> MosquittoResult {
+    /// `bindAddress`: the local address the socket is bound to before it connects (`nil`: any).
+    func connect(
+        host: String, port: Int32, keepalive: Int32, sessionExpiry: UInt32, bindAddress: String? = nil, blocking: Bool
+    ) -> MosquittoResult {
         var properties: OpaquePointer? = nil
         defer { mosquitto_property_free_all(&properties) }
         let added = MosquittoResult.capture {
@@ -16,7 +19,7 @@ extension MosquittoHandle {
         }
         guard added.isSuccess else { return added }
         if blocking {
-            return closedOnExec(.capture { mosquitto_connect_bind_v5(raw, host, port, keepalive, nil, properties) })
+            return closedOnExec(.capture { mosquitto_connect_bind_v5(raw, host, port, keepalive, bindAddress, properties) })
         }
         // libmosquitto 2.0 has no asynchronous connect that takes CONNECT properties. But
         // `mosquitto_connect_bind_v5` stores the properties for every later connect before it
@@ -24,7 +27,7 @@ extension MosquittoHandle {
         // network, and `mosquitto_connect_bind_async` then sends them.
         let stored = MosquittoResult.capture { mosquitto_connect_bind_v5(raw, host, -1, keepalive, nil, properties) }
         guard stored.code == .invalid else { return stored }
-        return closedOnExec(.capture { mosquitto_connect_bind_async(raw, host, port, keepalive, nil) })
+        return closedOnExec(.capture { mosquitto_connect_bind_async(raw, host, port, keepalive, bindAddress) })
     }
 
     /// libmosquitto opens its sockets without `FD_CLOEXEC`: a child process started later (the
@@ -37,6 +40,15 @@ extension MosquittoHandle {
             if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
         }
         return result
+    }
+
+    /// Shuts the connection's socket down in both directions, with no DISCONNECT: the broker sees
+    /// the connection end and publishes the will; the driver's next read sees the end too, and
+    /// the connection reconnects as after any loss. `false` when there is no socket.
+    func shutdownSocket() -> Bool {
+        let fd = mosquitto_socket(raw)
+        guard fd >= 0 else { return false }
+        return shutdown(fd, Int32(SHUT_RDWR)) == 0
     }
 
     /// Queues a DISCONNECT (the broker then does not publish the will); the driver's next write

@@ -9,6 +9,6 @@ struct Flotilla: AsyncParsableCommand {
         version: FlotillaVersion.current,
         subcommands: [
             HubCommand.self, AgentCommand.self, StatusCommand.self, PlanCommand.self, KeygenCommand.self, BrokerCommand.self,
-            BenchCommand.self,
+            BenchCommand.self, SimCommand.self,
         ])
 }
