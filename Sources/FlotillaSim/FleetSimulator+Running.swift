@@ -44,7 +44,7 @@ extension FleetSimulator {
         control?.cancel()
         await control?.value
         for spoke in spokes { _ = spoke.announceOffline() }
-        await driver.stop()
+        await stopDriver()
         // Connections the ramp never started end here (the driver stopped the others).
         for spoke in spokes { await spoke.connection.stop() }
         await readers?.value

@@ -28,7 +28,9 @@ public final class FleetSimulator: Sendable {
     public let configuration: FleetSimulatorConfiguration
     /// The open-file limit in force (the driver raised the soft limit to the hard one).
     public let fileDescriptorLimit: FileDescriptorLimit
-    let driver: EpollDriver
+    /// The one epoll thread every connection runs on.
+    let driver: any MQTTDriver
+    let stopDriver: @Sendable () async -> Void
     let spokes: [SimulatedSpoke]
     let index: [String: Int]
     let tally: FleetTally
@@ -48,7 +50,8 @@ public final class FleetSimulator: Sendable {
     /// Raises the open-file limit, checks that every spoke fits, and creates the connections;
     /// nothing touches the network until ``start()``.
     /// - Throws: ``SimulatorError`` (too few descriptors, a bad or repeated name, unreadable
-    ///   credentials, an option libmosquitto refuses), or ``MQTTError`` if epoll is unavailable.
+    ///   credentials, an option libmosquitto refuses, not Linux), or ``MQTTError`` if epoll is
+    ///   unavailable.
     public init(configuration: FleetSimulatorConfiguration, logger: Logger = Logger(label: "flotilla.sim")) throws {
         let names = configuration.spokes
         guard !names.isEmpty else { throw SimulatorError.noSpokes }
@@ -58,8 +61,14 @@ public final class FleetSimulator: Sendable {
             guard Spoke.isValidName(name) else { throw SimulatorError.invalidName(name) }
             guard index.updateValue(i, forKey: name) == nil else { throw SimulatorError.duplicateName(name) }
         }
-        driver = try EpollDriver(logger: logger)
-        fileDescriptorLimit = driver.fileDescriptorLimit
+        #if os(Linux)
+        let epoll = try EpollDriver(logger: logger)
+        driver = epoll
+        stopDriver = { await epoll.stop() }
+        fileDescriptorLimit = epoll.fileDescriptorLimit
+        #else
+        throw SimulatorError.unsupportedPlatform
+        #endif
         let needed = Self.descriptorsNeeded(spokes: names.count)
         guard needed <= fileDescriptorLimit.soft else {
             throw SimulatorError.tooFewDescriptors(spokes: names.count, needed: needed, limit: fileDescriptorLimit)

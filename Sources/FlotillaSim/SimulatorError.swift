@@ -11,6 +11,8 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
     /// A spoke's connection could not be created (libmosquitto refused an option).
     case connection(spoke: String, MQTTError)
     case timedOut(what: String, last: FleetSnapshot)
+    /// The connections share one epoll thread (``EpollDriver``), which exists on Linux only.
+    case unsupportedPlatform
 
     public var description: String {
         switch self {
@@ -23,6 +25,7 @@ public enum SimulatorError: Error, Sendable, CustomStringConvertible {
         case .credentials(let spoke, let path, let reason): return "cannot read the password of \(spoke) at \(path): \(reason)"
         case .connection(let spoke, let error): return "cannot create the connection of \(spoke): \(error)"
         case .timedOut(let what, let last): return "timed out waiting for \(what); last: \(last.summary)"
+        case .unsupportedPlatform: return "the simulator needs Linux: its connections share one epoll thread"
         }
     }
 }
