@@ -30,6 +30,9 @@ extension Agent {
             return
         }
         let topic = configuration.topics.status(configuration.name)
+        // The stall clock starts when something goes in flight, not at the last ack: an agent
+        // idle for longer than the resend interval must not resend a report it just sent.
+        if sentThrough <= acked, !rows.isEmpty { lastProgress = .now }
         for row in rows {
             do {
                 let ticket = try client.enqueue(topic: topic, payload: row.body)

@@ -18,10 +18,14 @@ public struct BrokerSettings: Sendable, Hashable {
         self.tls = tls
     }
 
-    /// Per-client queue limit. The hub needs the most: one retained presence per spoke on every
-    /// subscribe plus every spoke's reports while it restarts. At least 2 per spoke, and never
-    /// below 20,000, so that `add-spoke` does not need a new configuration for a long time.
-    public var maxQueuedMessages: Int { max(20_000, 2 * spokeCount) }
+    /// Per-client queue limit. The hub needs the most: one retained presence and one retained
+    /// ack per spoke on every subscribe, plus every spoke's reports while it restarts or
+    /// catches up (a change brings two per spoke). A fleet simulator at 10,000 spokes saw the
+    /// broker drop the hub's reports at 10,000: so 10 per spoke, and never below 20,000, so
+    /// that `add-spoke` does not need a new configuration for a long time.
+    public var maxQueuedMessages: Int { max(20_000, 10 * spokeCount) }
+    /// The same queue's limit in bytes: reports are about 2 KiB, 8 KiB per spoke leaves room.
+    public var maxQueuedBytes: Int { max(134_217_728, 8192 * spokeCount) }
 }
 
 /// A TLS listener on which every client must present a certificate signed by `caFile`; the
@@ -94,7 +98,7 @@ extension BrokerLayout {
 
         # Queues: mosquitto drops silently past these (the hub's ack watermark makes that safe).
         max_queued_messages \(s.maxQueuedMessages)
-        max_queued_bytes 134217728
+        max_queued_bytes \(s.maxQueuedBytes)
         # QoS 1 window, announced to MQTT 5 clients as Receive Maximum: 200-1,000 is fastest.
         max_inflight_messages 500
         queue_qos0_messages false
