@@ -173,8 +173,7 @@ public actor Hub: Service {
 
     /// Fleet-level gauges for Prometheus: spokes in the inventory, online, converged.
     func updateGauges() async {
-        guard let records = try? await store.spokes() else { return }
-        let counts = FleetStatus.counts(records)
+        guard let counts = try? await store.fleetCounts() else { return }
         spokesGauge.record(counts.spokes)
         onlineGauge.record(counts.online)
         convergedGauge.record(counts.converged)

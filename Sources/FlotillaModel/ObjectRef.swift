@@ -31,3 +31,27 @@ public struct ObjectRef: Sendable, Hashable, Comparable, CustomStringConvertible
         (a.group, a.kind, a.namespace, a.name) < (b.group, b.kind, b.namespace, b.name)
     }
 }
+
+extension ObjectRef {
+    /// The canonical JSON of a list of identities, each `{"apiVersion","kind","name","namespace"}`
+    /// (sorted keys): what the hub stores per spoke, written straight to bytes because a change
+    /// of every bundle writes thousands of these lists.
+    public static func canonicalJSON(_ refs: [ObjectRef]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(refs.count * 96)
+        for (i, r) in refs.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: #"{"apiVersion":"#.utf8)
+            Value.writeJSONString(r.apiVersion, into: &out)
+            out.append(contentsOf: #","kind":"#.utf8)
+            Value.writeJSONString(r.kind, into: &out)
+            out.append(contentsOf: #","name":"#.utf8)
+            Value.writeJSONString(r.name, into: &out)
+            out.append(contentsOf: #","namespace":"#.utf8)
+            Value.writeJSONString(r.namespace, into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        return out
+    }
+}

@@ -160,7 +160,7 @@ public struct HubStore: Sendable {
                 let old = try Int64.fetchOne(select, arguments: [p.spoke]) ?? 0
                 guard p.generation == old + 1 else { throw StoreError.concurrentWriter(spoke: p.spoke) }
                 let e = byName[p.spoke]
-                let objectsJSON = String(decoding: Value.array((e?.objects ?? []).map(\.value)).canonicalJSON, as: UTF8.self)
+                let objectsJSON = String(decoding: ObjectRef.canonicalJSON(e?.objects ?? []), as: UTF8.self)
                 try upsert.execute(arguments: [p.spoke, p.generation, e?.hash, Data(p.envelope), objectsJSON, keyId])
             }
             let published = Set(publications.map(\.spoke))
@@ -223,6 +223,21 @@ public struct HubStore: Sendable {
                     presence.state == .online, now, String(decoding: presence.encoded(), as: UTF8.self), spoke,
                 ])
             }
+        }
+    }
+
+    /// Spokes in the inventory, online, and converged (applied the published generation),
+    /// counted by SQLite: the gauges need no spoke's row decoded.
+    public func fleetCounts() async throws -> (spokes: Int, online: Int, converged: Int) {
+        try await db.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*), coalesce(sum(online != 0), 0),
+                        coalesce(sum(phase = 'Applied' AND appliedGeneration = generation), 0)
+                    FROM spoke WHERE inInventory = 1
+                    """)
+            return (row?[0] ?? 0, row?[1] ?? 0, row?[2] ?? 0)
         }
     }
 

@@ -62,7 +62,7 @@ public struct SpokeRecord: Sendable, Equatable {
         generation = row["generation"]
         hash = row["hash"]
         let objectsText: String? = row["objects"]
-        objects = objectsText.flatMap { try? JSONDecoder().decode([ObjectStatusRef].self, from: Data($0.utf8)) }?.map(\.ref) ?? []
+        objects = Self.items(objectsText).compactMap(Self.ref)
         planError = row["planError"]
         online = (row["online"] as Int64) != 0
         lastSeen = row["lastSeen"]
@@ -76,7 +76,12 @@ public struct SpokeRecord: Sendable, Equatable {
         phase = SpokePhase(rawValue: row["phase"] as String) ?? .pending
         lastError = row["lastError"]
         let resultText: String? = row["lastResult"]
-        lastResult = resultText.flatMap { try? JSONDecoder().decode([ObjectStatus].self, from: Data($0.utf8)) } ?? []
+        lastResult = Self.items(resultText).compactMap { item in
+            guard let ref = Self.ref(item), let state = item["state"]?.stringValue.flatMap(ObjectStatus.State.init(rawValue:)) else {
+                return nil
+            }
+            return ObjectStatus(ref: ref, state: state, message: item["message"]?.stringValue)
+        }
         keyId = row["keyId"]
         retiredAt = row["retiredAt"]
         let presenceText: String? = row["presence"]
@@ -84,10 +89,17 @@ public struct SpokeRecord: Sendable, Equatable {
     }
 }
 
-private struct ObjectStatusRef: Decodable {
-    var apiVersion: String
-    var kind: String
-    var namespace: String
-    var name: String
-    var ref: ObjectRef { ObjectRef(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name) }
+extension SpokeRecord {
+    /// The maps of a stored JSON array; read in one pass (`status` reads every spoke's row).
+    static func items(_ text: String?) -> [[String: Value]] {
+        guard let text, case .array(let items)? = try? JSONValueParser.parse(Array(text.utf8)) else { return [] }
+        return items.compactMap(\.objectValue)
+    }
+
+    static func ref(_ item: [String: Value]) -> ObjectRef? {
+        guard let apiVersion = item["apiVersion"]?.stringValue, let kind = item["kind"]?.stringValue,
+            let namespace = item["namespace"]?.stringValue, let name = item["name"]?.stringValue
+        else { return nil }
+        return ObjectRef(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name)
+    }
 }
