@@ -44,7 +44,7 @@ public enum FanoutBenchmark {
             var p = payload
             for (j, b) in Array("spoke-\(i)".utf8).enumerated() where j < p.count { p[j] = b }
             payloads["spoke-\(i)"] = p
-            return HubStore.PlanEntry(spoke: "spoke-\(i)", hash: "h\(i)", objects: [])
+            return HubStore.PlanEntry(spoke: "spoke-\(i)", hash: SpokeBundle.hash(ofPayload: p), objects: [])
         }
         var start = ContinuousClock.now
         let outcome = try await publisher.publish(entries, payloads: payloads)

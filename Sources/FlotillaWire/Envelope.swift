@@ -51,16 +51,37 @@ public struct Envelope: Sendable, Hashable {
     /// Encodes, compresses and (when `key` is given) signs.
     /// - Parameter deflater: reusable compression state; pass one per thread when encoding many.
     public func encode(signingWith key: SigningKey?, deflater: PayloadDeflater? = nil) throws -> [UInt8] {
-        var h = header
-        h.keyId = key?.keyID ?? ""
-        let compressed = try (deflater ?? PayloadDeflater()).deflate(payload)
+        let prepared = try PreparedPayload(payload, hash: header.hash, deflater: deflater ?? PayloadDeflater())
+        return try Self.encode(spoke: header.spoke, generation: header.generation, prepared: prepared, signingWith: key)
+    }
+
+    /// A payload hashed and deflated once, for every spoke whose bundle is the same bytes
+    /// (spokes selected by the same policies share one payload).
+    public struct PreparedPayload: Sendable {
+        public var hash: String
+        public var size: Int
+        public var compressed: [UInt8]
+
+        public init(_ payload: [UInt8], hash: String? = nil, deflater: PayloadDeflater) throws {
+            self.hash = hash ?? SpokeBundle.hash(ofPayload: payload)
+            size = payload.count
+            compressed = Array(try deflater.deflate(payload).readableBytesView)
+        }
+    }
+
+    /// The envelope of `prepared` for one spoke and generation: byte for byte what
+    /// ``encode(signingWith:deflater:)`` gives for the same payload.
+    public static func encode(spoke: String, generation: Int64, prepared: PreparedPayload, signingWith key: SigningKey?) throws -> [UInt8] {
+        let h = Header(
+            spoke: spoke, generation: generation, hash: prepared.hash, size: prepared.size, compression: "deflate",
+            keyId: key?.keyID ?? "")
         let headerJSON = h.canonicalJSON
         var out = Self.magic
-        out.reserveCapacity(headerJSON.count + compressed.readableBytes + 128)
+        out.reserveCapacity(headerJSON.count + prepared.compressed.count + 128)
         out.appendBE(UInt32(headerJSON.count))
         out.append(contentsOf: headerJSON)
-        out.appendBE(UInt32(compressed.readableBytes))
-        out.append(contentsOf: compressed.readableBytesView)
+        out.appendBE(UInt32(prepared.compressed.count))
+        out.append(contentsOf: prepared.compressed)
         if let key {
             let sig = try key.sign(out)
             out.appendBE(UInt16(sig.count))

@@ -267,3 +267,29 @@ extension SplitMix64 {
         return out
     }
 }
+
+/// A batch deflates each shared payload once and still gives every spoke its own envelope.
+struct EnvelopeBatchTests {
+    @Test func aBatchGivesWhatEachEnvelopeAloneGives() throws {
+        let shared = Array(#"{"objects":[{"object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"}}}]}"#.utf8)
+        let other = Array(#"{"objects":[]}"#.utf8)
+        let copyOfShared = Array(shared)  // same bytes, its own storage
+        var jobs: [EnvelopeBatch.Job] = []
+        for i in 0..<150 {
+            let payload: [UInt8] = i % 3 == 0 ? other : (i % 5 == 0 ? copyOfShared : shared)
+            jobs.append(EnvelopeBatch.Job(spoke: "s\(i)", generation: Int64(i + 1), payload: payload))
+        }
+        let unsigned = try EnvelopeBatch.build(jobs, signingWith: nil)
+        for (job, bytes) in zip(jobs, unsigned) {
+            #expect(bytes == (try Envelope(spoke: job.spoke, generation: job.generation, payload: job.payload).encode(signingWith: nil)))
+        }
+        let key = SigningKey()
+        let signed = try EnvelopeBatch.build(jobs, signingWith: key)
+        for (job, bytes) in zip(jobs, signed) {
+            let e = try Envelope.decode(bytes, trustedKeys: [key.verifyingKey], maxBytes: 1 << 20)
+            #expect(e.header.spoke == job.spoke)
+            #expect(e.header.generation == job.generation)
+            #expect(e.payload == job.payload)
+        }
+    }
+}

@@ -56,14 +56,15 @@ public actor BundlePublisher {
 
     /// Records and publishes a plan's bundles: `entries` holds the spokes to compare with the
     /// store (every spoke of the plan, or only those that may have changed) with their content
-    /// hashes, `payloads` the canonical payload of each.
+    /// hashes (the hex SHA-256 of each payload: it goes into the envelope's header as it is),
+    /// `payloads` the canonical payload of each.
     public func publish(_ entries: [HubStore.PlanEntry], payloads: [String: [UInt8]]) async throws -> Outcome {
         let changed = try await store.changed(entries, keyId: keyId)
         let candidates = changed.map { Candidate(spoke: $0.entry.spoke, generation: $0.generation, hash: $0.entry.hash) }
         let admitted = await gate.admit(candidates)
         let admittedNames = Set(admitted.map(\.spoke))
         let candidateNames = Set(candidates.map(\.spoke))
-        let jobs = admitted.map { EnvelopeBatch.Job(spoke: $0.spoke, generation: $0.generation, payload: payloads[$0.spoke] ?? []) }
+        let jobs = admitted.map { EnvelopeBatch.Job(spoke: $0.spoke, generation: $0.generation, payload: payloads[$0.spoke] ?? [], hash: $0.hash) }
         let byName = Dictionary(entries.map { ($0.spoke, $0) }, uniquingKeysWith: { a, _ in a })
         // A held spoke's entry is not recorded: its old hash keeps it a candidate next time.
         // Unchanged entries only clear a stale plan error; they go with the first chunk.
@@ -80,10 +81,19 @@ public actor BundlePublisher {
             async let next = k < chunks.count ? Self.build(chunks[k], signingWith: key) : []
             let recorded = current.compactMap { byName[$0.spoke] } + unchanged
             unchanged = []
+            let started = ContinuousClock.now
             try await store.commit(current, entries: recorded, keyId: keyId)
+            let committed = ContinuousClock.now
             handOver(current)
+            let handed = ContinuousClock.now
             outcome.published += current
             current = try await next
+            logger.debug(
+                "chunk published",
+                metadata: [
+                    "chunk": "\(k)/\(chunks.count)", "commit": "\(committed - started)", "handOver": "\(handed - committed)",
+                    "nextBuild": "\(ContinuousClock.now - handed)",
+                ])
         }
         return outcome
     }

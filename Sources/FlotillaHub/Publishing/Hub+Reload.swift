@@ -38,6 +38,7 @@ extension Hub {
     public func reload() async {
         let loader = self.loader
         let box = plannerBox
+        let reloadStarted = ContinuousClock.now
         let planned: Result<PlannedSource, SourceErrors> = await BlockingPool.run {
             do throws(SourceErrors) {
                 // Only files that changed are read again; the planner recomputes only what
@@ -61,6 +62,7 @@ extension Hub {
             return
         }
         let newPlan = source.plan
+        logger.debug("source planned", metadata: ["elapsed": "\(ContinuousClock.now - reloadStarted)", "changedSpokes": "\(source.changedSpokes.count)"])
         // After a failed or first reload every spoke is compared with the store; otherwise only
         // the ones the planner says changed, and the ones the rollout gate held back.
         let consider: Set<String>? = needsFullSync ? nil : source.changedSpokes.union(heldSpokes)
