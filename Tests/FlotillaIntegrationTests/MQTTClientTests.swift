@@ -1,6 +1,9 @@
 import FlotillaMQTT
 import FlotillaTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 
@@ -29,6 +32,46 @@ struct MQTTClientTests {
             if received.count == 50 { break }
         }
         #expect(received == (0..<50).map { "m\($0)" }, "QoS 1 from one publisher arrives in order")
+        await pub.stop()
+        await sub.stop()
+    }
+
+    /// libmosquitto's own loop selects, and select refuses descriptors from 1024 up; the
+    /// thread driver polls, so a client whose socket is numbered above that still works.
+    @Test func aClientWhoseSocketIsAbove1024Works() async throws {
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard limit.rlim_max >= 1200 else {
+            Issue.record("the hard open-file limit (\(limit.rlim_max)) is below 1200: cannot place a socket above 1024")
+            return
+        }
+        if limit.rlim_cur < 1200 {
+            limit.rlim_cur = min(limit.rlim_max, 4096)
+            #expect(setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
+        }
+        var fillers: [Int32] = []
+        defer { for fd in fillers { close(fd) } }
+        while true {
+            let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { break }
+            fillers.append(fd)
+            if fd >= 1100 { break }
+        }
+        #expect((fillers.last ?? 0) >= 1100, "descriptors below 1100 are taken")
+        let broker = try MosquittoBroker()
+        let sub = try Self.client(broker, "high-sub")
+        try sub.subscribe("h/#")
+        sub.start()
+        let pub = try Self.client(broker, "high-pub", clean: true)
+        pub.start()
+        try await eventually("both connected") { sub.isConnected && pub.isConnected }
+        for i in 0..<10 { try await pub.publish(topic: "h/\(i)", payload: [UInt8(i)]) }
+        var received = 0
+        for await _ in sub.messages {
+            received += 1
+            if received == 10 { break }
+        }
+        #expect(received == 10)
         await pub.stop()
         await sub.stop()
     }
