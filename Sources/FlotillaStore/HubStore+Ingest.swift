@@ -192,7 +192,7 @@ extension HubStore {
     }
 
     static func objectsJSON(_ objects: [ObjectStatus]?) -> String? {
-        objects.map { try? Value(encodable: $0).canonicalJSON }.flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+        objects.map { String(decoding: Value.array($0.map(\.value)).canonicalJSON, as: UTF8.self) }
     }
 
     /// Moves the epoch's watermark over every contiguous stored sequence number and makes it

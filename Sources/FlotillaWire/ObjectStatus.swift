@@ -24,3 +24,16 @@ public struct ObjectStatus: Sendable, Hashable, Codable {
 
     public var ref: ObjectRef { ObjectRef(apiVersion: apiVersion, kind: kind, namespace: namespace, name: name) }
 }
+
+extension ObjectStatus {
+    /// The tree `Value(encodable:)` gives, built directly: the hub stores the objects of every
+    /// `applied` report, and going through `JSONEncoder` cost a fifth of its ingest.
+    public var value: Value {
+        var o: [String: Value] = [
+            "apiVersion": .string(apiVersion), "kind": .string(kind), "namespace": .string(namespace), "name": .string(name),
+            "state": .string(state.rawValue),
+        ]
+        if let message { o["message"] = .string(message) }
+        return .object(o)
+    }
+}

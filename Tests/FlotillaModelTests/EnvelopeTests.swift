@@ -293,3 +293,16 @@ struct EnvelopeBatchTests {
         }
     }
 }
+
+/// The hub stores object statuses as trees built by hand: the same as through JSONEncoder.
+struct ObjectStatusValueTests {
+    @Test func theDirectTreeIsTheEncodedTree() throws {
+        let ref = ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web")
+        let list = [
+            ObjectStatus(ref: ref, state: .applied),
+            ObjectStatus(ref: ref, state: .failed, message: "image \"x\" not found\n"),
+            ObjectStatus(ref: ObjectRef(apiVersion: "v1", kind: "Namespace", namespace: "", name: "shop"), state: .removed),
+        ]
+        #expect(Value.array(list.map(\.value)) == (try Value(encodable: list)))
+    }
+}
