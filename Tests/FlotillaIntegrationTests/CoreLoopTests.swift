@@ -61,6 +61,35 @@ struct CoreLoopTests {
         await hub.stop()
     }
 
+    /// Five changes in quick succession while the agent runs: once its reports are
+    /// acknowledged, what `agent inspect` says is applied is what the hub says is applied.
+    @Test func agentInspectAndTheHubAgreeOnceReportsAreAcknowledged() async throws {
+        let h = try FleetHarness()
+        try Self.fleet(h, spokes: ["store-g"])
+        let hub = try h.startHub()
+        let agent = try await h.startAgent("store-g")
+        try await eventually("first apply") { try await agent.service.store.inspect().appliedGeneration == 1 }
+        for v in 2...6 {
+            try h.write("web.yaml", FleetYAML.configMap("web-config", app: "web", data: ["value": "v\(v)"]))
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        try await eventually("the hub published the last change") {
+            try await hub.service.store.spokes().first { $0.name == "store-g" }?.generation ?? 0 >= 2
+        }
+        try await eventually("applied the newest and every report acknowledged", timeout: 30) {
+            let inspection = try await agent.service.store.inspect()
+            let published = try await hub.service.store.spokes().first { $0.name == "store-g" }?.generation
+            return inspection.outboxPending == 0 && inspection.appliedGeneration == published
+        }
+        let inspection = try await agent.service.store.inspect()
+        let record = try #require(try await hub.service.store.spokes().first { $0.name == "store-g" })
+        #expect(record.appliedGeneration == inspection.appliedGeneration)
+        #expect(record.phase == .applied)
+        #expect(record.ackedSeq == inspection.lastSequence, "every report the agent wrote is stored and acknowledged")
+        await agent.stop()
+        await hub.stop()
+    }
+
     @Test func agentRestartedWithBrokerDownReappliesItsStoredBundle() async throws {
         let h = try FleetHarness()
         try Self.fleet(h, spokes: ["store-c"])
