@@ -61,6 +61,10 @@ public struct StatusReport: Sendable, Hashable, Codable {
     /// shape, then every bound of the protocol.
     /// - Throws: ``WireRefusal`` naming the field at fault.
     public static func parse(_ bytes: [UInt8], maxBytes: Int = WireLimits.defaultMaxReportBytes) throws(WireRefusal) -> StatusReport {
+        if bytes.count <= maxBytes, let report = fastDecode(bytes) {
+            try report.validate()
+            return report
+        }
         let report = try WireRefusal.decode(StatusReport.self, from: bytes, maxBytes: maxBytes)
         try report.validate()
         return report

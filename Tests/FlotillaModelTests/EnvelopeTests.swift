@@ -306,3 +306,39 @@ struct ObjectStatusValueTests {
         #expect(Value.array(list.map(\.value)) == (try Value(encodable: list)))
     }
 }
+
+/// The hub reads reports in one pass when they are well formed; anything else goes to
+/// JSONDecoder. Over a report and thousands of damaged copies, both paths agree.
+struct StatusReportFastPathTests {
+    static func slow(_ bytes: [UInt8]) -> StatusReport? {
+        guard let r = try? JSONDecoder().decode(StatusReport.self, from: Data(bytes)), (try? r.validate()) != nil else { return nil }
+        return r
+    }
+
+    @Test func theFastPathAgreesWithJSONDecoder() throws {
+        let ref = ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "shop", name: "web")
+        let reports = [
+            StatusReport(seq: 7, epoch: "e-1", kind: .applied, generation: 3, hash: String(repeating: "a", count: 64), time: 12.5),
+            StatusReport(
+                seq: 8, epoch: "e-1", kind: .failed, generation: 4, message: "bad \"image\"\n",
+                objects: [ObjectStatus(ref: ref, state: .failed, message: "x"), ObjectStatus(ref: ref, state: .applied)], time: 13),
+            StatusReport(seq: 9, epoch: "e-1", kind: .refused, generation: 2, message: "replay", time: 14, storedGeneration: 5),
+        ]
+        var rng = SplitMix64(seed: 5)
+        var fastAccepted = 0
+        for report in reports {
+            let bytes = report.encoded()
+            #expect(try StatusReport.parse(bytes) == report)
+            for _ in 0..<1500 {
+                var damaged = bytes
+                for _ in 0..<(1 + Int(rng.next() % 2)) {
+                    damaged[Int(rng.next() % UInt64(damaged.count))] = Array(#"0123456789"{}[],:.-enulltrue"#.utf8)[Int(rng.next() % 27)]
+                }
+                let fast = try? StatusReport.parse(damaged)
+                #expect(fast == Self.slow(damaged), "\(String(decoding: damaged, as: UTF8.self))")
+                if fast != nil { fastAccepted += 1 }
+            }
+        }
+        #expect(fastAccepted > 0)
+    }
+}
