@@ -158,7 +158,7 @@ let package = Package(
             name: "FlotillaBench",
             dependencies: [
                 "CLibYAML", "FlotillaFixtures", "FlotillaHub", "FlotillaMQTT", "FlotillaModel", "FlotillaSource", "FlotillaWire",
-                "FlotillaStore",
+                "FlotillaStore", "FlotillaSim",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: sharedSettings

@@ -7,7 +7,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure planning, fan-out and what a user runs; prints figures to record in docs/benchmarks.md (use a release build).",
-        subcommands: [BenchAllCommand.self, BenchPlanCommand.self, BenchFanoutCommand.self, BenchLoadCommand.self, BenchSourceCommand.self],
+        subcommands: [BenchAllCommand.self, BenchPlanCommand.self, BenchFanoutCommand.self, BenchLoadCommand.self, BenchSourceCommand.self, BenchFleetCommand.self],
         defaultSubcommand: BenchAllCommand.self)
 }
 
